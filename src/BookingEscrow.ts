@@ -1,0 +1,241 @@
+// BookingEscrow: bookings, their history, and the earnings ledger (== earnings(account)).
+import { ponder, type Context } from "ponder:registry";
+import { accountEarning, booking, bookingHistory, escrowState, feeLedger } from "ponder:schema";
+import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion, type Payout } from "../api/domain/fees.js";
+import { addressOrNull, lower, ZERO_ADDRESS, type Hex } from "../api/domain/ids.js";
+import {
+  at,
+  bumpDaily,
+  idOf,
+  moveRole,
+  setOwner,
+  setPaused,
+  setPendingOwner,
+  setRole,
+  touchAccounts,
+  type LogEvent,
+} from "../api/indexing/shared.js";
+
+const CONTRACT = "BookingEscrow";
+
+/** The escrow's row, created on its first log; the payment token is immutable and read once. */
+async function escrow(context: Context, event: LogEvent) {
+  const address = lower(event.log.address);
+  const row = await context.db.find(escrowState, { address });
+  if (row) return row;
+  let paymentToken: Hex = ZERO_ADDRESS;
+  try {
+    paymentToken = await context.client.readContract({
+      abi: context.contracts.BookingEscrow.abi,
+      address,
+      functionName: "paymentToken",
+    });
+  } catch {
+    // A deployment without paymentToken(): daily statistics fall under address(0).
+  }
+  return context.db.insert(escrowState).values({ address, paymentToken: lower(paymentToken) });
+}
+
+/** The wallet platform fees go to: tracked from PlatformWalletUpdated, read from the chain if that was before startBlock. */
+async function platformWallet(context: Context, event: LogEvent): Promise<Hex> {
+  const state = await escrow(context, event);
+  if (state.platformWallet) return state.platformWallet;
+  const wallet = lower(
+    await context.client.readContract({ abi: context.contracts.BookingEscrow.abi, address: state.address, functionName: "platformWallet" }),
+  );
+  await context.db.update(escrowState, { address: state.address }).set({ platformWallet: wallet });
+  return wallet;
+}
+
+async function findBooking(context: Context, bookingId: Hex) {
+  const row = await context.db.find(booking, { id: lower(bookingId) });
+  if (!row) throw new Error(`BookingEscrow: booking ${bookingId} settled but never indexed as paid (is startBlock before its payment?)`);
+  return row;
+}
+
+async function credit(context: Context, event: LogEvent, bookingId: Hex, kind: "COMPLETION" | "CANCELLATION", payouts: Payout[]) {
+  for (const p of payouts) {
+    const accountAddress = lower(p.account);
+    await touchAccounts(context.db, event, accountAddress);
+    const role = {
+      asProvider: p.role === "PROVIDER" ? p.amount : 0n,
+      asInviter: p.role === "INVITER" ? p.amount : 0n,
+      asPlatform: p.role === "PLATFORM" ? p.amount : 0n,
+    };
+    await context.db
+      .insert(accountEarning)
+      .values({ account: accountAddress, total: p.amount, ...role, payouts: 1, lastPaidAt: event.block.timestamp })
+      .onConflictDoUpdate((row) => ({
+        total: row.total + p.amount,
+        asProvider: row.asProvider + role.asProvider,
+        asInviter: row.asInviter + role.asInviter,
+        asPlatform: row.asPlatform + role.asPlatform,
+        payouts: row.payouts + 1,
+        lastPaidAt: event.block.timestamp,
+      }));
+    await context.db
+      .insert(feeLedger)
+      .values({ id: idOf(event, p.role), bookingId: lower(bookingId), account: accountAddress, role: p.role, kind, amount: p.amount, ...at(event) });
+  }
+}
+
+ponder.on("BookingEscrow:BookingCreatedAndPaid", async ({ event, context }) => {
+  const { bookingId, customer, provider, amount, platformFeeRate, inviterFeeRate } = event.args;
+  const state = await escrow(context, event);
+  const inviter = addressOrNull(event.args.inviter);
+  const expected = splitCompletion(amount, platformFeeRate, inviterFeeRate);
+  const where = at(event);
+  await context.db.insert(booking).values({
+    id: lower(bookingId),
+    customer: lower(customer),
+    provider: lower(provider),
+    inviter,
+    amount,
+    platformFeeRate: bpsToNumber(platformFeeRate),
+    inviterFeeRate: bpsToNumber(inviterFeeRate),
+    expectedProviderAmount: expected.providerAmount,
+    expectedPlatformFee: expected.platformFee,
+    expectedInviterFee: expected.inviterFee,
+    status: "PAID",
+    createdBlock: where.blockNumber,
+    createdAt: where.timestamp,
+    createdTxHash: where.txHash,
+  });
+  await context.db.insert(bookingHistory).values({
+    id: idOf(event),
+    bookingId: lower(bookingId),
+    status: "PAID",
+    actor: lower(customer),
+    amount,
+    customerRefund: 0n,
+    providerAmount: 0n,
+    platformAmount: 0n,
+    inviterAmount: 0n,
+    ...where,
+  });
+  await touchAccounts(context.db, event, customer, provider, inviter);
+  await context.db
+    .update(escrowState, { address: state.address })
+    .set((row) => ({ totalEscrowed: row.totalEscrowed + amount, bookingsCreated: row.bookingsCreated + 1 }));
+  await bumpDaily(context.db, event, CONTRACT, state.paymentToken, { inflow: amount, bookingsCreated: 1 });
+});
+
+ponder.on("BookingEscrow:ServiceCompleted", async ({ event, context }) => {
+  const { bookingId, providerAmount, platformFee, inviterFee } = event.args;
+  const state = await escrow(context, event);
+  const b = await findBooking(context, bookingId);
+  const wallet = await platformWallet(context, event);
+  const where = at(event);
+  await context.db.update(booking, { id: b.id }).set({
+    status: "COMPLETED",
+    providerAmount,
+    platformAmount: platformFee,
+    inviterAmount: inviterFee,
+    platformWallet: wallet,
+    settledBlock: where.blockNumber,
+    settledAt: where.timestamp,
+    settledTxHash: where.txHash,
+  });
+  await context.db.insert(bookingHistory).values({
+    id: idOf(event),
+    bookingId: b.id,
+    status: "COMPLETED",
+    actor: lower(event.transaction.from),
+    amount: b.amount,
+    customerRefund: 0n,
+    providerAmount,
+    platformAmount: platformFee,
+    inviterAmount: inviterFee,
+    ...where,
+  });
+  const payouts = settlementPayouts(
+    { provider: b.provider, inviter: b.inviter, platformWallet: wallet },
+    { providerAmount, platformAmount: platformFee, inviterAmount: inviterFee },
+  );
+  await credit(context, event, b.id, "COMPLETION", payouts);
+  await context.db
+    .update(escrowState, { address: state.address })
+    .set((row) => ({ totalEscrowed: row.totalEscrowed - b.amount, bookingsCompleted: row.bookingsCompleted + 1 }));
+  await bumpDaily(context.db, event, CONTRACT, state.paymentToken, { outflow: b.amount, platformFees: platformFee, bookingsCompleted: 1 });
+});
+
+ponder.on("BookingEscrow:BookingCancelled", async ({ event, context }) => {
+  const { bookingId, cancelledBy, customerAmount, providerAmount, platformAmount, inviterAmount, reason } = event.args;
+  const state = await escrow(context, event);
+  const b = await findBooking(context, bookingId);
+  const wallet = await platformWallet(context, event);
+  const where = at(event);
+  await context.db.update(booking, { id: b.id }).set({
+    status: "CANCELLED",
+    customerRefund: customerAmount,
+    providerAmount,
+    platformAmount,
+    inviterAmount,
+    platformWallet: wallet,
+    cancelledBy: lower(cancelledBy),
+    cancelReason: reason,
+    emergency: isEmergencyCancellation(cancelledBy, b.customer, b.provider),
+    settledBlock: where.blockNumber,
+    settledAt: where.timestamp,
+    settledTxHash: where.txHash,
+  });
+  await context.db.insert(bookingHistory).values({
+    id: idOf(event),
+    bookingId: b.id,
+    status: "CANCELLED",
+    actor: lower(cancelledBy),
+    amount: b.amount,
+    customerRefund: customerAmount,
+    providerAmount,
+    platformAmount,
+    inviterAmount,
+    reason,
+    ...where,
+  });
+  await touchAccounts(context.db, event, cancelledBy);
+  const payouts = settlementPayouts({ provider: b.provider, inviter: b.inviter, platformWallet: wallet }, { providerAmount, platformAmount, inviterAmount });
+  await credit(context, event, b.id, "CANCELLATION", payouts);
+  await context.db
+    .update(escrowState, { address: state.address })
+    .set((row) => ({ totalEscrowed: row.totalEscrowed - b.amount, bookingsCancelled: row.bookingsCancelled + 1 }));
+  await bumpDaily(context.db, event, CONTRACT, state.paymentToken, { outflow: b.amount, platformFees: platformAmount, bookingsCancelled: 1 });
+});
+
+// ------------------------------------------------------------------------------------ configuration and roles
+
+ponder.on("BookingEscrow:SignerUpdated", async ({ event, context }) => {
+  const state = await escrow(context, event);
+  await context.db.update(escrowState, { address: state.address }).set({ signer: lower(event.args.newSigner) });
+  await moveRole(context.db, event, CONTRACT, "SIGNER", event.args.previousSigner, event.args.newSigner);
+});
+
+ponder.on("BookingEscrow:PlatformWalletUpdated", async ({ event, context }) => {
+  const state = await escrow(context, event);
+  await context.db.update(escrowState, { address: state.address }).set({ platformWallet: lower(event.args.newWallet) });
+  await moveRole(context.db, event, CONTRACT, "PLATFORM_WALLET", event.args.previousWallet, event.args.newWallet);
+});
+
+ponder.on("BookingEscrow:AutoCompleteDelayUpdated", async ({ event, context }) => {
+  const state = await escrow(context, event);
+  await context.db.update(escrowState, { address: state.address }).set({ autoCompleteDelay: event.args.newDelay });
+});
+
+ponder.on("BookingEscrow:OperatorUpdated", async ({ event, context }) => {
+  await setRole(context.db, event, CONTRACT, "OPERATOR", event.args.operator, event.args.status);
+});
+
+ponder.on("BookingEscrow:Paused", async ({ event, context }) => {
+  await setPaused(context.db, event, CONTRACT, true, event.args.account);
+});
+
+ponder.on("BookingEscrow:Unpaused", async ({ event, context }) => {
+  await setPaused(context.db, event, CONTRACT, false, event.args.account);
+});
+
+ponder.on("BookingEscrow:OwnershipTransferStarted", async ({ event, context }) => {
+  await setPendingOwner(context.db, event, CONTRACT, event.args.newOwner);
+});
+
+ponder.on("BookingEscrow:OwnershipTransferred", async ({ event, context }) => {
+  await setOwner(context.db, event, CONTRACT, event.args.newOwner);
+});

@@ -1,0 +1,59 @@
+// HTTP API, served by Ponder in the indexer's process (and by every `ponder serve` replica).
+// Ponder itself serves /health, /ready, /status and /metrics. Reads: GraphQL at /graphql (and /),
+// SQL over HTTP for @ponder/client at /sql/*, REST under /api. OpenAPI at /openapi.json, docs at /docs.
+import { swaggerUI } from "@hono/swagger-ui";
+import { bodyLimit } from "hono/body-limit";
+import { client, graphql } from "ponder";
+import { db } from "ponder:api";
+import schema from "ponder:schema";
+import { errorBody, onError, onNotFound } from "../../api/http/errors.js";
+import { newRouter } from "../../api/http/router.js";
+import { sqlGuard } from "../../api/http/sql.js";
+import { reconcileDepsFromEnv } from "../../api/reconcile/env.js";
+import { reconciliationRouter } from "../../api/reconcile/route.js";
+import { readsRouter } from "../../api/rest/reads.js";
+import { authRouter } from "../../api/auth/routes.js";
+import { authRuntime } from "../../api/auth/runtime.js";
+import { signingDepsFromEnv } from "../../api/signing/env.js";
+import { signingRouter } from "../../api/signing/routes.js";
+import { actionsRouter } from "../../api/actions/routes.js";
+import { actionsChain, startActionWorker } from "../../api/actions/runtime.js";
+
+// Sign-in and signing settings are read now: a bad AUTH_SECRET, role list or key stops the start.
+authRuntime();
+// Write actions: the sending keys are read now too (a malformed key stops the start), and the
+// executor loop starts in every process serving the API; leases share the work between replicas.
+actionsChain();
+startActionWorker({ db, schema });
+
+const app = newRouter();
+app.onError(onError);
+app.notFound(onNotFound);
+
+// An offline gate's batch (up to 500 signed scans) is the one body allowed to be larger.
+const batchBodyLimit = bodyLimit({ maxSize: 512 * 1024, onError: (c) => c.json(errorBody("body_too_large", "check-in batches are limited to 512 KiB"), 413) });
+const defaultBodyLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json(errorBody("body_too_large", "request bodies are limited to 64 KiB"), 413) });
+app.use("/api/*", (c, next) => (c.req.path === "/api/actions/check-ins/batch" ? batchBodyLimit(c, next) : defaultBodyLimit(c, next)));
+
+app.route("/", reconciliationRouter(() => reconcileDepsFromEnv(db)));
+app.route("/", readsRouter({ db, schema }));
+app.route("/", authRouter());
+app.route("/", signingRouter(signingDepsFromEnv({ db, schema })));
+app.route("/", actionsRouter({ db, schema }));
+
+app.use("/sql/*", sqlGuard); // before Ponder's client(): its refusals are 500s otherwise (api/http/sql.ts)
+app.use("/sql/*", client({ db, schema }));
+app.use("/graphql", graphql({ db, schema }));
+app.use("/", graphql({ db, schema }));
+
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: { title: "On-chain booking, ticketing and payments API", version: "0.1.0" },
+});
+app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+
+// Ponder mounts this app inside its own, whose not-found answer is plain text: unknown /api paths
+// and methods get the standard error body here instead. Keep it after every /api route.
+app.all("/api/*", (c) => onNotFound(c));
+
+export default app;
