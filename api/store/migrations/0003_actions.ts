@@ -1,0 +1,57 @@
+import type { Migration } from "./types.js";
+
+// Owned by the actions module (api/store/tables/actions.ts); the DDL must match those drizzle tables.
+export const actionsMigration: Migration = {
+  id: "0003_actions",
+  up: (s) => [
+    `CREATE TABLE ${s}.action (
+      id uuid PRIMARY KEY,
+      requested_by text NOT NULL,
+      idempotency_key text NOT NULL,
+      kind text NOT NULL,
+      request jsonb NOT NULL,
+      request_hash text NOT NULL,
+      status text NOT NULL,
+      note text,
+      sender_role text NOT NULL,
+      sender text NOT NULL,
+      target text NOT NULL,
+      calldata text NOT NULL,
+      value text NOT NULL,
+      nonce bigint,
+      tx_hash text,
+      raw_tx text,
+      previous_tx_hashes jsonb NOT NULL,
+      block_number bigint,
+      block_hash text,
+      finalized boolean NOT NULL,
+      error jsonb,
+      attempts integer NOT NULL,
+      transitions jsonb NOT NULL,
+      lease_owner text,
+      lease_until timestamptz,
+      next_attempt_at timestamptz NOT NULL,
+      event_id text,
+      token_id text,
+      order_hash text,
+      booking_id text,
+      parent_id uuid,
+      created_at timestamptz NOT NULL,
+      updated_at timestamptz NOT NULL
+    )`,
+    `CREATE UNIQUE INDEX action_idempotency_idx ON ${s}.action (requested_by, idempotency_key)`,
+    `CREATE INDEX action_work_idx ON ${s}.action (status, next_attempt_at)`,
+    `CREATE INDEX action_sender_idx ON ${s}.action (sender, nonce)`,
+    `CREATE INDEX action_event_idx ON ${s}.action (event_id, kind)`,
+    `CREATE INDEX action_token_idx ON ${s}.action (token_id, kind)`,
+    `CREATE TABLE ${s}.action_batch (
+      id uuid PRIMARY KEY,
+      requested_by text NOT NULL,
+      idempotency_key text NOT NULL,
+      request_hash text NOT NULL,
+      results jsonb NOT NULL,
+      created_at timestamptz NOT NULL
+    )`,
+    `CREATE UNIQUE INDEX action_batch_idempotency_idx ON ${s}.action_batch (requested_by, idempotency_key)`,
+  ],
+};

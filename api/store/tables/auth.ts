@@ -1,0 +1,32 @@
+// Drizzle tables of the auth module, in the offchain schema (api/store/pgschema.ts). The DDL is
+// api/store/migrations/0001_auth.ts and must match these definitions exactly.
+import { bigint, index, integer, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { offchain } from "../pgschema.js";
+
+/** Sign-in (EIP-4361) nonces: issued by GET /api/auth/nonce, consumed once by POST /api/auth/verify. */
+export const authNonce = offchain.table(
+  "auth_nonce",
+  {
+    nonce: text("nonce").primaryKey(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Set once, atomically, by the sign-in that consumed it. */
+    usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
+    usedBy: text("used_by"),
+  },
+  (t) => [index("auth_nonce_expires_idx").on(t.expiresAt)],
+);
+
+/** Fixed-window request counters shared by every replica (api/auth/rate-limit.ts). */
+export const rateLimitWindow = offchain.table(
+  "rate_limit_window",
+  {
+    name: text("name").notNull(),
+    client: text("client").notNull(),
+    /** Unix seconds. */
+    windowStart: bigint("window_start", { mode: "number" }).notNull(),
+    windowEnd: bigint("window_end", { mode: "number" }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.client, t.windowStart] }), index("rate_limit_window_end_idx").on(t.windowEnd)],
+);
