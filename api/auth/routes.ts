@@ -1,0 +1,137 @@
+// Sign-In with Ethereum: GET /api/auth/nonce, POST /api/auth/verify, GET /api/auth/me.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { getAddress, verifyMessage, type Hex } from "viem";
+import { ApiError } from "../http/errors.js";
+import { errorResponse, newRouter } from "../http/router.js";
+import { getStore } from "../store/db.js";
+import { rolesOf, STATIC_ROLES } from "./config.js";
+import { requireAuth, type AuthEnv } from "./middleware.js";
+import { consumeNonce, issueNonce } from "./nonces.js";
+import { authConfig } from "./runtime.js";
+import { checkSiweMessage, MAX_MESSAGE_LENGTH } from "./siwe.js";
+import { issueToken } from "./token.js";
+
+const TAG = "auth";
+export const BEARER = "bearerAuth";
+const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+const Role = z.enum(STATIC_ROLES as [string, ...string[]]);
+const Checksummed = z.string().openapi({ description: "EIP-55 checksummed address", example: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" });
+
+const NonceJson = z
+  .object({
+    nonce: z.string().openapi({ description: "Put it in the EIP-4361 message's Nonce line; valid once, for 5 minutes" }),
+    expiresAt: z.string().openapi({ description: "ISO 8601" }),
+    chainId: z.number().int().openapi({ description: "The Chain ID the message must name: the indexed chain" }),
+    domain: z.string().openapi({ description: "The domain the message must name (SIWE_DOMAIN, or this request's Host)" }),
+  })
+  .openapi("SignInNonce");
+
+const VerifyBody = z
+  .object({
+    message: z.string().min(1).max(MAX_MESSAGE_LENGTH).openapi({ description: "The EIP-4361 message the wallet signed, exactly" }),
+    signature: z
+      .string()
+      .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
+      .max(1024)
+      .openapi({ description: "personal_sign (EIP-191) signature of the message" }),
+  })
+  .strict();
+
+const SessionJson = z
+  .object({
+    token: z.string().openapi({ description: "Send as Authorization: Bearer <token>" }),
+    address: Checksummed,
+    roles: z.array(Role).openapi({ description: "Static roles from the configuration (organizer and merchant are checked per resource)" }),
+    expiresAt: z.string().openapi({ description: "ISO 8601" }),
+  })
+  .openapi("SignInSession");
+
+const MeJson = z.object({ address: Checksummed, roles: z.array(Role) }).openapi("Caller");
+
+const nonceRoute = createRoute({
+  method: "get",
+  path: "/api/auth/nonce",
+  tags: [TAG],
+  summary: "A fresh sign-in nonce",
+  responses: { 200: json(NonceJson, "A nonce, valid once for 5 minutes"), 400: errorResponse("No Host header and no SIWE_DOMAIN configured") },
+});
+
+const verifyRoute = createRoute({
+  method: "post",
+  path: "/api/auth/verify",
+  tags: [TAG],
+  summary: "Sign in: exchange a signed EIP-4361 message for a token",
+  description:
+    "The message must name this API's domain and the indexed chain's id, carry a nonce from GET /api/auth/nonce (used once), have an Issued At not in the future and not older than the nonce, and be signed by its address (EOA). 401 codes: domain_mismatch, chain_mismatch, nonce_unknown, nonce_used, nonce_expired, issued_before_nonce, issued_at_in_future, message_expired, not_yet_valid, bad_signature.",
+  request: { body: { required: true, content: { "application/json": { schema: VerifyBody } } } },
+  responses: {
+    200: json(SessionJson, "Signed in"),
+    400: errorResponse("The body or the message is malformed"),
+    401: errorResponse("The message does not sign in here (see the code)"),
+  },
+});
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/api/auth/me",
+  tags: [TAG],
+  summary: "The signed-in caller and their static roles",
+  security: [{ [BEARER]: [] }],
+  middleware: [requireAuth] as const,
+  responses: { 200: json(MeJson, "The caller"), 401: errorResponse("No, invalid or expired token") },
+});
+
+function expectedDomain(c: Context): string {
+  const configured = authConfig().siweDomain;
+  if (configured) return configured;
+  const host = c.req.header("host");
+  if (!host) throw new ApiError(400, "no_host", "the request has no Host header, and SIWE_DOMAIN is not configured");
+  return host;
+}
+
+async function signatureMatches(address: Hex, message: string, signature: Hex): Promise<boolean> {
+  try {
+    return await verifyMessage({ address, message, signature });
+  } catch {
+    return false;
+  }
+}
+
+export function authRouter() {
+  const app = newRouter<AuthEnv>();
+  app.openAPIRegistry.registerComponent("securitySchemes", BEARER, {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "The token POST /api/auth/verify returns",
+  });
+  return app
+    .openapi(nonceRoute, async (c) => {
+      const domain = expectedDomain(c);
+      const { nonce, expiresAt } = await issueNonce(await getStore(), new Date());
+      return c.json({ nonce, expiresAt: expiresAt.toISOString(), chainId: authConfig().network.chainId, domain }, 200);
+    })
+    .openapi(verifyRoute, async (c) => {
+      const { message, signature } = c.req.valid("json");
+      const config = authConfig();
+      const now = new Date();
+      const checked = checkSiweMessage(message, { domain: expectedDomain(c), chainId: config.network.chainId, now });
+      if (!checked.ok) throw new ApiError(checked.code === "invalid_siwe_message" ? 400 : 401, checked.code, checked.message);
+      const { address, nonce, issuedAt } = checked.value;
+      // The signature is checked before the nonce is consumed, so a forged request cannot burn it.
+      if (!(await signatureMatches(address, message, signature as Hex))) {
+        throw new ApiError(401, "bad_signature", `the signature is not ${address}'s signature of this message`);
+      }
+      const verdict = await consumeNonce(await getStore(), nonce, issuedAt, address, now);
+      if (!verdict.ok) throw new ApiError(401, verdict.code, verdict.message);
+      const roles = rolesOf(config, address);
+      const { token, expiresAt } = await issueToken(config.secret, address, roles, config.tokenTtlSeconds, now);
+      return c.json({ token, address: getAddress(address), roles, expiresAt: expiresAt.toISOString() }, 200);
+    })
+    .openapi(meRoute, (c) => {
+      const caller = c.get("caller");
+      return c.json({ address: caller.address, roles: caller.roles }, 200);
+    });
+}

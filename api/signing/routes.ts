@@ -1,0 +1,297 @@
+// EIP-712 authorizations signed by the platform's BookingEscrow signer:
+//   POST /api/sign/booking        the caller (customer) may pay a booking on these terms
+//   POST /api/sign/cancellation   the caller (customer or provider) may cancel a PAID booking with the policy's split
+//   GET  /api/authorizations/{id} an issued authorization and whether the index shows it used (requester or admin)
+//   GET  /api/authorizations      the latest issued ones (admin)
+// Every issued authorization is recorded before it is returned. The signing routes share one rate
+// limit per signed-in address.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { getAddress, isAddress, type Hex } from "viem";
+import { requireAuth, requireRole, type AuthEnv } from "../auth/middleware.js";
+import { rateLimit } from "../auth/rate-limit.js";
+import { BEARER } from "../auth/routes.js";
+import { cancellationSplit, DEFAULT_CANCELLATION_REASON } from "../domain/cancellation.js";
+import { ApiError, notFound } from "../http/errors.js";
+import { errorResponse, newRouter } from "../http/router.js";
+import { getStore } from "../store/db.js";
+import { AUTHORIZATION_TTL_SECONDS, bookingIdOf, bookingTerms, MAX_INVITER_FEE_RATE, MAX_PLATFORM_FEE_RATE, offchainBookingId } from "./booking.js";
+import type { SigningDeps } from "./env.js";
+import { allocateNonce } from "./nonce.js";
+import { authorizationView, findAuthorization, indexedBookings, listAuthorizations, recordAuthorization, type AuthorizationRecord } from "./records.js";
+import {
+  BOOKING_AUTHORIZATION_TYPES,
+  bookingTypedDataJson,
+  CANCELLATION_AUTHORIZATION_TYPES,
+  cancellationTypedDataJson,
+  type BookingAuthorization,
+  type CancellationAuthorization,
+} from "./typed-data.js";
+
+const TAG = "signing";
+const security = [{ [BEARER]: [] }];
+const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+const AddressInput = z
+  .string()
+  .refine((v) => isAddress(v, { strict: true }), "must be an address: 0x + 40 hex digits (mixed case must be a valid EIP-55 checksum)")
+  .transform((v) => getAddress(v))
+  .openapi({ type: "string", example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" });
+
+const BookingBody = z
+  .object({
+    provider: AddressInput,
+    inviter: AddressInput.nullable().optional().openapi({ description: "Omit, null or the zero address for none" }),
+    amount: z
+      .string()
+      .regex(/^[0-9]{1,78}$/, "must be a decimal string in the token's smallest unit, e.g. \"1500000\" for 1.5 USDC")
+      .openapi({ description: "In the payment token's smallest unit (USDC: 6 decimals), > 0", example: "25000000" }),
+    platformFeeRate: z.number().int().min(0).max(Number(MAX_PLATFORM_FEE_RATE)).optional().openapi({ description: "Basis points; admin only (default 1000, or 500 with an inviter)" }),
+    inviterFeeRate: z.number().int().min(0).max(Number(MAX_INVITER_FEE_RATE)).optional().openapi({ description: "Basis points; admin only (default 500 with an inviter, else 0)" }),
+  })
+  .strict();
+
+const CancellationBody = z
+  .object({
+    bookingId: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex booking id: 0x followed by 64 hex digits")
+      .transform((v) => v.toLowerCase() as Hex)
+      .openapi({ type: "string", example: "0x6f5b9e3e1f2a0c4d8b7a6e5f4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a291" }),
+    reason: z.string().max(200).optional().openapi({ description: "Recorded on chain; default: the policy rule that applied" }),
+  })
+  .strict();
+
+const TypedData = z
+  .object({
+    domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int(), verifyingContract: z.string() }),
+    types: z.record(z.array(z.object({ name: z.string(), type: z.string() }))),
+    primaryType: z.string(),
+    message: z.record(z.string()),
+  })
+  .openapi("TypedData", { description: "EIP-712 typed data as eth_signTypedData_v4 takes it (uint256 as decimal strings)" });
+
+const IssuedJson = z
+  .object({
+    id: z.string().uuid(),
+    authorization: z.record(z.string()).openapi({ description: "The struct to pass to the contract (uint256 as decimal strings)" }),
+    signature: z.string(),
+    typedData: TypedData,
+    expiresAt: z.string().openapi({ description: "ISO 8601; the contract refuses it after this (block time)" }),
+    policy: z.string().optional().openapi({ description: "Cancellations: the policy rule that set the split" }),
+  })
+  .openapi("IssuedAuthorization");
+
+const AuthorizationJson = z
+  .object({
+    id: z.string().uuid(),
+    kind: z.enum(["booking", "cancellation"]),
+    bookingId: z.string(),
+    nonce: z.string(),
+    signer: z.string(),
+    requestedBy: z.string(),
+    authorization: z.record(z.string()),
+    signature: z.string(),
+    typedData: TypedData,
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    status: z.enum(["issued", "used", "expired"]).openapi({ description: "used: the index shows it landed; expired: past its expiry unused" }),
+    txHash: z.string().nullable().openapi({ description: "The transaction that used it, when the index has it" }),
+  })
+  .openapi("Authorization");
+
+const signingErrors = {
+  400: errorResponse("Malformed body: the message names the field"),
+  401: errorResponse("No, invalid or expired token"),
+  429: errorResponse("Over the signing rate limit (Retry-After says when to retry)"),
+  503: errorResponse("No signer (SIGNER_PRIVATE_KEY) or no BookingEscrow on this network"),
+};
+
+export function signingRouter(deps: SigningDeps) {
+  const limit = rateLimit<AuthEnv>({ name: "signing", limit: deps.rateLimitPerMinute, windowSeconds: 60, key: (c) => c.get("caller").address.toLowerCase() });
+
+  const bookingRoute = createRoute({
+    method: "post",
+    path: "/api/sign/booking",
+    tags: [TAG],
+    summary: "Sign a booking payment authorization for the caller (the customer)",
+    description:
+      "Returns the BookingAuthorization the caller passes to BookingEscrow.createAndPayBooking with the signature, valid 5 minutes. Default rates (SPEC): 10% platform without an inviter, 5% platform + 5% inviter with one; only an admin may set them.",
+    security,
+    middleware: [requireAuth, limit] as const,
+    request: { body: { required: true, content: { "application/json": { schema: BookingBody } } } },
+    responses: { 201: json(IssuedJson, "Signed and recorded"), ...signingErrors, 403: errorResponse("Fee rates set by a non-admin") },
+  });
+
+  const cancellationRoute = createRoute({
+    method: "post",
+    path: "/api/sign/cancellation",
+    tags: [TAG],
+    summary: "Sign a cancellation authorization for a PAID booking (customer or provider)",
+    description:
+      "The split follows the cancellation policy: the provider cancels → all to the customer; the customer cancels within 24 h of payment → all to the customer; later → 10% fee (platform takes the booking's platform fee rate of it, the provider the rest), the customer the remainder.",
+    security,
+    middleware: [requireAuth, limit] as const,
+    request: { body: { required: true, content: { "application/json": { schema: CancellationBody } } } },
+    responses: {
+      201: json(IssuedJson, "Signed and recorded"),
+      ...signingErrors,
+      403: errorResponse("The caller is neither the booking's customer nor its provider"),
+      404: errorResponse("No such booking in the index"),
+      409: errorResponse("The booking is not PAID"),
+    },
+  });
+
+  const getRoute = createRoute({
+    method: "get",
+    path: "/api/authorizations/{id}",
+    tags: [TAG],
+    summary: "An issued authorization and its status (requester or admin)",
+    security,
+    middleware: [requireAuth] as const,
+    request: { params: z.object({ id: z.string().uuid("must be an authorization id (a UUID)") }) },
+    responses: {
+      200: json(AuthorizationJson, "The authorization"),
+      400: errorResponse("Malformed id"),
+      401: errorResponse("No, invalid or expired token"),
+      403: errorResponse("Neither the requester nor an admin"),
+      404: errorResponse("No such authorization"),
+    },
+  });
+
+  const listRoute = createRoute({
+    method: "get",
+    path: "/api/authorizations",
+    tags: [TAG],
+    summary: "The latest issued authorizations, newest first (admin)",
+    security,
+    middleware: [requireAuth, requireRole("admin")] as const,
+    request: {
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        requestedBy: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address: 0x + 40 hex digits").optional(),
+        kind: z.enum(["booking", "cancellation"]).optional(),
+        bookingId: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex booking id").optional(),
+      }),
+    },
+    responses: {
+      200: json(z.object({ items: z.array(AuthorizationJson) }).openapi("AuthorizationList"), "The authorizations"),
+      400: errorResponse("Malformed query"),
+      401: errorResponse("No, invalid or expired token"),
+      403: errorResponse("Not an admin"),
+    },
+  });
+
+  /**
+   * The signer and domain, or 503 saying what is missing. A key that is not the escrow's current
+   * signer (as indexed) would only hand out signatures the contract refuses: 503 as well. Before
+   * the index has seen the signer, it is trusted.
+   */
+  const ready = async () => {
+    if (!deps.signer) {
+      throw new ApiError(503, "signer_not_configured", "no booking signer is configured: set SIGNER_PRIVATE_KEY (the address BookingEscrow.signer() names)");
+    }
+    if (!deps.domain) throw new ApiError(503, "escrow_not_configured", `network "${deps.networkName}" has no BookingEscrow to sign for`);
+    const r = deps.read.schema.roleMember;
+    const current = await deps.read.db
+      .select({ account: r.account })
+      .from(r)
+      .where(and(eq(r.contract, "BookingEscrow"), eq(r.role, "SIGNER"), eq(r.active, true)));
+    if (current.length > 0 && !current.some((row) => same(row.account, deps.signer!.address))) {
+      throw new ApiError(503, "signer_mismatch", `SIGNER_PRIVATE_KEY is for ${deps.signer.address}, but BookingEscrow.signer() is ${getAddress(current[0]!.account)} (as indexed)`);
+    }
+    return { signer: deps.signer, domain: deps.domain };
+  };
+
+  const issued = (record: AuthorizationRecord, policy?: string) => ({
+    id: record.id,
+    authorization: record.typedData.message,
+    signature: record.signature,
+    typedData: record.typedData,
+    expiresAt: new Date(Number(record.expiry) * 1000).toISOString(),
+    ...(policy ? { policy } : {}),
+  });
+
+  return newRouter<AuthEnv>()
+    .openapi(bookingRoute, async (c) => {
+      const { signer, domain } = await ready();
+      const caller = c.get("caller");
+      const body = c.req.valid("json");
+      const result = bookingTerms(
+        { customer: caller.address, provider: body.provider, inviter: body.inviter ?? null, amount: BigInt(body.amount), platformFeeRate: body.platformFeeRate, inviterFeeRate: body.inviterFeeRate },
+        caller.roles.includes("admin"),
+      );
+      if (!result.ok) throw new ApiError(result.status, result.code, result.message, { field: result.field });
+      const store = await getStore();
+      const nonce = await allocateNonce(store);
+      const now = await deps.now();
+      const message: BookingAuthorization = {
+        ...result.terms,
+        bookingId: bookingIdOf(offchainBookingId(signer.address, nonce)),
+        expiry: now + AUTHORIZATION_TTL_SECONDS,
+        nonce,
+      };
+      const signature = await signer.signTypedData({ domain, types: BOOKING_AUTHORIZATION_TYPES, primaryType: "BookingAuthorization", message });
+      const record = await recordAuthorization(
+        store,
+        { kind: "booking", bookingId: message.bookingId, nonce, signer: signer.address, requestedBy: caller.address, typedData: bookingTypedDataJson(domain, message), signature, expiry: message.expiry },
+        new Date(),
+      );
+      return c.json(issued(record), 201);
+    })
+    .openapi(cancellationRoute, async (c) => {
+      const { signer, domain } = await ready();
+      const caller = c.get("caller");
+      const { bookingId, reason } = c.req.valid("json");
+      const b = deps.read.schema.booking;
+      const [booking] = await deps.read.db
+        .select({ status: b.status, customer: b.customer, provider: b.provider, amount: b.amount, platformFeeRate: b.platformFeeRate, createdAt: b.createdAt })
+        .from(b)
+        .where(eq(b.id, bookingId));
+      if (!booking) throw notFound("booking", bookingId);
+      if (booking.status !== "PAID") throw new ApiError(409, "booking_not_paid", `booking ${bookingId} is ${booking.status}: only a PAID booking can be cancelled`, { status: booking.status });
+      const by = same(caller.address, booking.customer) ? "customer" : same(caller.address, booking.provider) ? "provider" : null;
+      if (!by) throw new ApiError(403, "forbidden", `only the booking's customer or provider may cancel it; ${caller.address} is neither`);
+      const now = await deps.now();
+      const split = cancellationSplit({ amount: booking.amount, platformFeeRate: BigInt(booking.platformFeeRate), paidAt: booking.createdAt, now, by });
+      const store = await getStore();
+      const nonce = await allocateNonce(store);
+      const message: CancellationAuthorization = {
+        bookingId,
+        customerAmount: split.customerAmount,
+        providerAmount: split.providerAmount,
+        platformAmount: split.platformAmount,
+        inviterAmount: split.inviterAmount,
+        reason: reason ?? DEFAULT_CANCELLATION_REASON[split.rule],
+        expiry: now + AUTHORIZATION_TTL_SECONDS,
+        nonce,
+      };
+      const signature = await signer.signTypedData({ domain, types: CANCELLATION_AUTHORIZATION_TYPES, primaryType: "CancellationAuthorization", message });
+      const record = await recordAuthorization(
+        store,
+        { kind: "cancellation", bookingId, nonce, signer: signer.address, requestedBy: caller.address, typedData: cancellationTypedDataJson(domain, message), signature, expiry: message.expiry },
+        new Date(),
+      );
+      return c.json(issued(record, split.rule), 201);
+    })
+    .openapi(getRoute, async (c) => {
+      const caller = c.get("caller");
+      const { id } = c.req.valid("param");
+      const record = await findAuthorization(await getStore(), id.toLowerCase());
+      if (!record) throw notFound("authorization", id);
+      if (!same(record.requestedBy, caller.address) && !caller.roles.includes("admin")) {
+        throw new ApiError(403, "forbidden", "only the caller who requested an authorization, or an admin, may read it");
+      }
+      const [bookings, now] = await Promise.all([indexedBookings(deps.read, [record.bookingId]), deps.now()]);
+      return c.json(authorizationView(record, bookings.get(record.bookingId) ?? null, now), 200);
+    })
+    .openapi(listRoute, async (c) => {
+      const { limit, requestedBy, kind, bookingId } = c.req.valid("query");
+      const records = await listAuthorizations(await getStore(), { limit, requestedBy, kind, bookingId });
+      const [bookings, now] = await Promise.all([indexedBookings(deps.read, records.map((r) => r.bookingId)), deps.now()]);
+      return c.json({ items: records.map((r) => authorizationView(r, bookings.get(r.bookingId) ?? null, now)) }, 200);
+    });
+}
+
