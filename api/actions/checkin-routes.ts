@@ -1,0 +1,309 @@
+// Gate check-ins (validator role, validator key):
+//   POST /api/actions/check-ins        { payload, gateId, eventId? }   one scan, checked now
+//   POST /api/actions/check-ins/batch  { gateId, eventId?, items: [{ payload, scannedAt }] }
+//        scans an offline gate collected: each judged against its scan time, deduplicated by
+//        token id, one result per item in order; the Idempotency-Key covers the whole batch.
+// The payload is the holder's EIP-712 CheckIn signature (api/domain/checkin.ts). Accepting and
+// recording happen under one store lock, so a ticket is never accepted twice.
+import { randomUUID } from "node:crypto";
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, inArray, ne } from "drizzle-orm";
+import { recoverTypedDataAddress, type Address, type Hex } from "viem";
+import { requireAuth, requireRole, type AuthEnv, type Caller } from "../auth/middleware.js";
+import {
+  checkInRefusal,
+  checkInTypedData,
+  firstOccurrences,
+  gateIdBytes32,
+  isPlausibleScanTime,
+  MAX_BATCH_ITEMS,
+  REFUSAL_MESSAGES,
+  type CheckInPayload,
+  type CheckInRefusal,
+} from "../domain/checkin.js";
+import { ApiError } from "../http/errors.js";
+import { errorResponse, newRouter } from "../http/router.js";
+import type { ReadDeps } from "../rest/db.js";
+import { MAX_UINT256 } from "../rest/params.js";
+import type { StoreTx } from "../store/db.js";
+import { action, actionBatch } from "../store/tables/actions.js";
+import { checkInCall } from "./calls.js";
+import { actionResponses, IdempotencyHeaders, idempotencyKeyOf, json, security, TAG, writeRateLimit } from "./http.js";
+import { readEvent, readTicket } from "./index-reads.js";
+import { actionJson } from "./model.js";
+import { keyReused, newActionRow, recordAction, replayOf, type NewAction } from "./record.js";
+import { replayOutcome, requestHash } from "./rules.js";
+import { actionStore, actionsChain, kickWorker, senderOf } from "./runtime.js";
+
+const CHECKINS_LOCK = "check-ins";
+
+const UintLike = z.union([z.string().regex(/^[0-9]{1,78}$/), z.number().int().nonnegative().safe()]).transform((v) => BigInt(v));
+const PayloadObject = z
+  .object({
+    tokenId: UintLike,
+    eventId: UintLike,
+    timestamp: UintLike.openapi({ description: "Unix seconds when the holder's wallet signed" }),
+    signature: z.string().regex(/^0x([0-9a-fA-F]{128}|[0-9a-fA-F]{130})$/, "must be a 64- or 65-byte hex signature"),
+  })
+  .strict();
+
+/** The QR code's content: the JSON object, or the same JSON as a string (what a scanner reads). */
+const UintShape = z.union([z.string(), z.number()]);
+const PayloadInput = z
+  .union([z.string().max(2000), z.object({ tokenId: UintShape, eventId: UintShape, timestamp: UintShape, signature: z.string() })])
+  .openapi({ description: "{ tokenId, eventId, timestamp, signature }: the holder's EIP-712 CheckIn signature (domain EventTicketNFT / 1 / chainId / EventTicketNFT address), as an object or a JSON string" });
+
+type ParsedPayload = { ok: true; value: CheckInPayload } | { ok: false; message: string };
+
+function parsePayload(raw: unknown): ParsedPayload {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { ok: false, message: "payload is not valid JSON" };
+    }
+  }
+  const parsed = PayloadObject.safeParse(value);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `payload.${i.path.join(".")}: ${i.message}`).join("; ") };
+  const p = parsed.data;
+  if (p.tokenId > MAX_UINT256 || p.eventId > MAX_UINT256 || p.timestamp > MAX_UINT256) return { ok: false, message: "payload numbers must fit in a uint256" };
+  return { ok: true, value: { tokenId: p.tokenId, eventId: p.eventId, timestamp: p.timestamp, signature: p.signature as Hex } };
+}
+
+const GateId = z.string().min(1).max(66).openapi({ description: "bytes32 hex, or a label of up to 31 bytes (right-padded)", example: "north-gate" });
+const EventIdInput = z.string().regex(/^[0-9]{1,78}$/, "must be a decimal event id").optional().openapi({ description: "The event this gate admits: tickets of other events are refused (wrong_event)" });
+
+const SingleBody = z.object({ payload: PayloadInput, gateId: GateId, eventId: EventIdInput }).strict();
+const BatchBody = z
+  .object({
+    gateId: GateId,
+    eventId: EventIdInput,
+    items: z
+      .array(
+        z
+          .object({
+            payload: z.unknown().openapi({ description: "As in POST /api/actions/check-ins" }),
+            scannedAt: z.union([z.string().regex(/^[0-9]{1,12}$/), z.number().int().nonnegative().safe()]).transform((v) => BigInt(v)).openapi({ description: "Unix seconds when the gate scanned it" }),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_BATCH_ITEMS),
+  })
+  .strict();
+
+const BatchResult = z
+  .object({
+    index: z.number().int(),
+    tokenId: z.string().nullable(),
+    status: z.enum(["accepted", "duplicate", "refused"]),
+    actionId: z.string().optional(),
+    duplicateOf: z.number().int().optional(),
+    reason: z.string().optional(),
+    message: z.string().optional(),
+  })
+  .openapi("CheckInBatchResult");
+const BatchJson = z
+  .object({ batchId: z.string(), accepted: z.number().int(), duplicates: z.number().int(), refused: z.number().int(), results: z.array(BatchResult) })
+  .openapi("CheckInBatch");
+type BatchResult = z.infer<typeof BatchResult>;
+
+const singleRoute = createRoute({
+  method: "post",
+  path: "/api/actions/check-ins",
+  tags: [TAG],
+  summary: "Check a ticket in at a gate (checkIn, validator key)",
+  description: `Refusals are 422 with the reason as the code: ${Object.keys(REFUSAL_MESSAGES).filter((r) => r !== "unknown_ticket" && r !== "invalid_scanned_at").join(", ")}; an unknown ticket is 404 unknown_ticket.`,
+  security,
+  middleware: [requireAuth, requireRole("validator"), writeRateLimit()] as const,
+  request: { headers: IdempotencyHeaders, body: { required: true, content: { "application/json": { schema: SingleBody } } } },
+  responses: { ...actionResponses, 404: errorResponse("unknown_ticket") },
+});
+
+const batchRoute = createRoute({
+  method: "post",
+  path: "/api/actions/check-ins/batch",
+  tags: [TAG],
+  summary: "Upload check-ins an offline gate collected (up to 500)",
+  description:
+    "Each item is judged against its scannedAt (which must be neither in the future nor older than 24 h): accepted (with its action id), duplicate (same token earlier in the batch) or refused with a reason (invalid_payload, invalid_scanned_at, unknown_ticket, wrong_event, event_not_active, stale, already_checked_in, not_owner). The Idempotency-Key covers the whole batch.",
+  security,
+  middleware: [requireAuth, requireRole("validator"), writeRateLimit()] as const,
+  request: { headers: IdempotencyHeaders, body: { required: true, content: { "application/json": { schema: BatchBody } } } },
+  responses: {
+    200: json(BatchJson, "The results an earlier request with this key got"),
+    201: json(BatchJson, "One result per item, in order"),
+    400: actionResponses[400],
+    401: actionResponses[401],
+    403: actionResponses[403],
+    422: actionResponses[422],
+    429: actionResponses[429],
+    503: actionResponses[503],
+  },
+});
+
+type Assessment = { payload: CheckInPayload; eventId: bigint | null; refusal: CheckInRefusal | null };
+
+/** Everything but "accepted before", which is decided under the lock. */
+async function assess(deps: ReadDeps, payload: CheckInPayload, scannedAt: bigint, gateEventId: bigint | undefined): Promise<Assessment> {
+  const chain = actionsChain();
+  const nft = chain.contracts.EventTicketNFT;
+  if (!nft) throw new ApiError(503, "contract_not_configured", "EventTicketNFT is not deployed on the indexed network");
+  const ticket = await readTicket(deps, payload.tokenId);
+  const event = ticket ? await readEvent(deps, ticket.eventId) : null;
+  let signer: Address | null = null;
+  try {
+    signer = await recoverTypedDataAddress({ ...checkInTypedData(chain.chain.id, nft, payload), signature: payload.signature });
+  } catch {
+    signer = null;
+  }
+  const refusal = checkInRefusal({ payload, signer, ticket, event, gateEventId, acceptedBefore: false, scannedAt });
+  return { payload, eventId: ticket?.eventId ?? null, refusal };
+}
+
+/** Token ids (decimal) among `tokenIds` that an earlier check-in action accepted and did not fail. */
+async function acceptedTokens(tx: StoreTx, tokenIds: string[]): Promise<Set<string>> {
+  if (tokenIds.length === 0) return new Set();
+  const rows = await tx
+    .select({ tokenId: action.tokenId })
+    .from(action)
+    .where(and(eq(action.kind, "check-in"), inArray(action.tokenId, tokenIds), ne(action.status, "failed")));
+  return new Set(rows.map((r) => r.tokenId).filter((t): t is string => t !== null));
+}
+
+function checkInAction(caller: Caller, key: string, request: Record<string, unknown>, a: Assessment, gate: Hex, sender: Address, nft: Address): NewAction {
+  return {
+    kind: "check-in",
+    requestedBy: caller.address,
+    idempotencyKey: key,
+    request,
+    senderRole: "validator",
+    sender,
+    ...checkInCall(nft, a.payload.tokenId, gate),
+    subject: { eventId: a.eventId ?? undefined, tokenId: a.payload.tokenId },
+  };
+}
+
+const payloadJson = (p: CheckInPayload) => ({ tokenId: p.tokenId.toString(), eventId: p.eventId.toString(), timestamp: p.timestamp.toString(), signature: p.signature.toLowerCase() });
+
+function refusalError(reason: CheckInRefusal, tokenId: bigint) {
+  return new ApiError(reason === "unknown_ticket" ? 404 : 422, reason, REFUSAL_MESSAGES[reason], { reason, tokenId: tokenId.toString() });
+}
+
+export function checkInRouter(deps: ReadDeps) {
+  return newRouter<AuthEnv>()
+    .openapi(singleRoute, async (c) => {
+      const key = idempotencyKeyOf(c);
+      const caller = c.get("caller");
+      const input = c.req.valid("json");
+      const parsed = parsePayload(input.payload);
+      if (!parsed.ok) throw new ApiError(400, "invalid_payload", parsed.message);
+      const gate = gateIdBytes32(input.gateId);
+      if (!gate.ok) throw new ApiError(400, "invalid_request", gate.error);
+      const p = parsed.value;
+      const request = {
+        payload: payloadJson(p),
+        gateId: gate.value,
+        eventId: input.eventId ?? null,
+      };
+      const store = await actionStore();
+      const replay = await replayOf(store.db, caller.address, key, "check-in", request);
+      if (replay) return c.json(actionJson(replay), 200);
+      const sender = senderOf("validator");
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const a = await assess(deps, p, now, input.eventId === undefined ? undefined : BigInt(input.eventId));
+      if (a.refusal) throw refusalError(a.refusal, p.tokenId);
+      const nft = actionsChain().contracts.EventTicketNFT!;
+      const result = await recordAction(store, checkInAction(caller, key, request, a, gate.value, sender.address, nft), {
+        lockKey: CHECKINS_LOCK,
+        check: async (tx) => {
+          if ((await acceptedTokens(tx, [p.tokenId.toString()])).size > 0) throw refusalError("already_checked_in", p.tokenId);
+        },
+      });
+      if (result.created) kickWorker();
+      return result.created ? c.json(actionJson(result.row), 201) : c.json(actionJson(result.row), 200);
+    })
+    .openapi(batchRoute, async (c) => {
+      const key = idempotencyKeyOf(c);
+      const caller = c.get("caller");
+      const input = c.req.valid("json");
+      const gate = gateIdBytes32(input.gateId);
+      if (!gate.ok) throw new ApiError(400, "invalid_request", gate.error);
+      const gateEventId = input.eventId === undefined ? undefined : BigInt(input.eventId);
+      const parsed = input.items.map((item) => ({ payload: parsePayload(item.payload), scannedAt: item.scannedAt }));
+      const request = {
+        gateId: gate.value,
+        eventId: input.eventId ?? null,
+        items: parsed.map((p, i) => ({ payload: p.payload.ok ? payloadJson(p.payload.value) : (input.items[i]!.payload ?? null), scannedAt: p.scannedAt.toString() })),
+      };
+      const hash = requestHash("check-in-batch", request);
+      const store = await actionStore();
+      const findBatch = async (db: typeof store.db | StoreTx) => {
+        const [b] = await db.select().from(actionBatch).where(and(eq(actionBatch.requestedBy, caller.address), eq(actionBatch.idempotencyKey, key))).limit(1);
+        if (b && replayOutcome(b.requestHash, hash) === "key_reused") throw keyReused(key);
+        return b;
+      };
+      const earlier = await findBatch(store.db);
+      if (earlier) return c.json(batchJson(earlier.id, earlier.results as BatchResult[]), 200);
+      const sender = senderOf("validator");
+      const nft = actionsChain().contracts.EventTicketNFT;
+      if (!nft) throw new ApiError(503, "contract_not_configured", "EventTicketNFT is not deployed on the indexed network");
+
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const first = firstOccurrences(parsed.map((p) => (p.payload.ok ? p.payload.value.tokenId : null)));
+      const firstIndex = new Map<bigint, number>();
+      const results: (BatchResult | Assessment)[] = [];
+      for (let i = 0; i < parsed.length; i += 25) {
+        const chunk = await Promise.all(
+          parsed.slice(i, i + 25).map(async (p, j): Promise<BatchResult | Assessment> => {
+            const index = i + j;
+            if (!p.payload.ok) return { index, tokenId: null, status: "refused", reason: "invalid_payload", message: p.payload.message };
+            const tokenId = p.payload.value.tokenId;
+            if (!first[index]) return { index, tokenId: tokenId.toString(), status: "duplicate" };
+            if (!isPlausibleScanTime(p.scannedAt, now)) return { index, tokenId: tokenId.toString(), status: "refused", reason: "invalid_scanned_at", message: REFUSAL_MESSAGES.invalid_scanned_at };
+            return assess(deps, p.payload.value, p.scannedAt, gateEventId);
+          }),
+        );
+        results.push(...chunk);
+      }
+      parsed.forEach((p, index) => {
+        if (p.payload.ok && first[index]) firstIndex.set(p.payload.value.tokenId, index);
+      });
+
+      const batchId = randomUUID();
+      const outcome = await store.locked(CHECKINS_LOCK, async (tx) => {
+        const again = await findBatch(tx);
+        if (again) return { id: again.id, results: again.results as BatchResult[], created: false };
+        const candidates = results.filter((r): r is Assessment => "payload" in r && r.refusal === null);
+        const accepted = await acceptedTokens(tx, candidates.map((a) => a.payload.tokenId.toString()));
+        const now2 = new Date();
+        const rows: (typeof action.$inferInsert)[] = [];
+        const final: BatchResult[] = results.map((r, index) => {
+          if (!("payload" in r)) return r.status === "duplicate" ? { ...r, duplicateOf: firstIndex.get(BigInt(r.tokenId!)) } : r;
+          const tokenId = r.payload.tokenId.toString();
+          const refusal = r.refusal ?? (accepted.has(tokenId) ? "already_checked_in" : null);
+          if (refusal) return { index, tokenId, status: "refused", reason: refusal, message: REFUSAL_MESSAGES[refusal] };
+          const itemRequest = { batchId, index, payload: payloadJson(r.payload), gateId: gate.value, scannedAt: parsed[index]!.scannedAt.toString() };
+          const row = newActionRow(checkInAction(caller, `batch:${batchId}:${index}`, itemRequest, r, gate.value, sender.address, nft), now2);
+          rows.push(row);
+          return { index, tokenId, status: "accepted", actionId: row.id! };
+        });
+        if (rows.length) await tx.insert(action).values(rows);
+        await tx.insert(actionBatch).values({ id: batchId, requestedBy: caller.address, idempotencyKey: key, requestHash: hash, results: final, createdAt: now2 });
+        return { id: batchId, results: final, created: true };
+      });
+      if (outcome.created) kickWorker();
+      return outcome.created ? c.json(batchJson(outcome.id, outcome.results), 201) : c.json(batchJson(outcome.id, outcome.results), 200);
+    });
+}
+
+function batchJson(batchId: string, results: BatchResult[]) {
+  return {
+    batchId,
+    accepted: results.filter((r) => r.status === "accepted").length,
+    duplicates: results.filter((r) => r.status === "duplicate").length,
+    refused: results.filter((r) => r.status === "refused").length,
+    results,
+  };
+}

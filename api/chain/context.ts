@@ -1,0 +1,47 @@
+// How the API reaches the chain to send the platform's transactions: the network, RPC URLs and
+// contract addresses ponder.config.ts indexes (same environment, same resolution as
+// api/reconcile/env.ts), the sending keys, and a client of its own (not Ponder's RPC queue).
+import { existsSync } from "node:fs";
+import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient, type Transport } from "viem";
+import { deploymentPath, readDeployment } from "../../scripts/lib/deployment.js";
+import { resolveNetwork, type Address, type ContractName, type Env, type NetworkConfig } from "../config/network.js";
+import { resolveSenderKeys, type SenderKeys } from "./keys.js";
+
+export type ChainContext = {
+  network: NetworkConfig;
+  chain: Chain;
+  client: PublicClient<Transport, Chain>;
+  contracts: Partial<Record<ContractName, Address>>;
+  keys: SenderKeys;
+  /** Blocks after which Ponder treats a block as final (a reorg deeper than that is fatal to it). */
+  finality: number;
+};
+
+/** Ponder 0.16's finality depth per chain id (TOOLCHAIN.md). */
+export function finalityBlocks(chainId: number): number {
+  if (chainId === 1 || chainId === 11155111) return 65;
+  if (chainId === 137) return 200;
+  if (chainId === 42161) return 240;
+  return 30;
+}
+
+export function chainContextFromEnv(env: Env = process.env): ChainContext {
+  const network = resolveNetwork(env, { path: deploymentPath, exists: existsSync, read: readDeployment });
+  const chain = defineChain({
+    id: network.chainId,
+    name: network.name,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: network.rpcUrls } },
+  });
+  const transport: Transport = network.rpcUrls.length === 1 ? http(network.rpcUrls[0]) : fallback(network.rpcUrls.map((u) => http(u)));
+  const contracts: Partial<Record<ContractName, Address>> = {};
+  for (const [name, placement] of Object.entries(network.contracts)) if (placement) contracts[name as ContractName] = placement.address;
+  return {
+    network,
+    chain,
+    client: createPublicClient({ chain, transport, pollingInterval: 250 }),
+    contracts,
+    keys: resolveSenderKeys(env, network),
+    finality: finalityBlocks(network.chainId),
+  };
+}
