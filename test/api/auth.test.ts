@@ -1,0 +1,327 @@
+// Sign-In with Ethereum and roles, end to end against a real `ponder start` (PGlite and
+// PostgreSQL) on a real anvil: the full flow, every refusal (no / garbage / expired / foreign
+// token, wrong role, replayed message, wrong domain, chain or signature), the start-up rules
+// outside the local network, and the store operations two replicas share (nonce consumption,
+// rate-limit counters, signing nonces) on one database.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { sign } from "hono/jwt";
+import pg from "pg";
+import { getAddress, maxUint256, parseEther, parseUnits, type LocalAccount } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isMerchant, isOrganizer } from "../../api/auth/resource-roles.js";
+import { orderDataHash } from "../../api/domain/qr.js";
+import type { ReadDeps } from "../../api/rest/db.js";
+import * as onchain from "../../ponder.schema.js";
+import { roleAccount } from "../../scripts/lib/accounts.js";
+import { abis } from "../../scripts/lib/artifacts.js";
+import { writeDeployment } from "../../scripts/lib/deployment.js";
+import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
+import { bearer, getSignInNonce, postVerify, signIn, siweMessage } from "../helpers/auth.js";
+import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
+import { dropPostgresSchema, dropSyncRows, startPonder, uniqueSchema, type PonderHandle } from "../helpers/ponder.js";
+
+const SECRET = "auth-test-secret-0123456789abcdef0123456789";
+/** Everything the API reads, pinned: nothing from the caller's shell leaks into the child. */
+const AUTH_ENV = {
+  AUTH_SECRET: SECRET,
+  AUTH_TOKEN_TTL_SECONDS: "",
+  ADMIN_ADDRESSES: "",
+  OPERATOR_ADDRESSES: "",
+  VALIDATOR_ADDRESSES: "",
+  SIWE_DOMAIN: "",
+  SIGNER_PRIVATE_KEY: "",
+  SIGNING_RATE_LIMIT_PER_MINUTE: "",
+};
+
+const CHAIN_ID = uniqueChainId();
+let t: TestChain;
+let tmpDir: string;
+let deploymentFile: string;
+const ponders = new Map<string, PonderHandle>();
+
+beforeAll(async () => {
+  t = await startTestChain({ chainId: CHAIN_ID });
+  tmpDir = mkdtempSync(path.join(os.tmpdir(), "api-auth-"));
+  deploymentFile = writeDeployment(t.deployment, path.join(tmpDir, "deployment.json"));
+  for (const b of backends.filter((x) => x.enabled)) {
+    ponders.set(b.name, await startPonder({ deploymentFile, database: b.database, env: AUTH_ENV }));
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([...ponders.values()].map((p) => p.stop()));
+  await t?.stop();
+  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+  if (pgAvailable) dropSyncRows(PG_URL, CHAIN_ID);
+});
+
+type Reply = { status: number; body: any; headers: Headers };
+
+async function call(url: string, init?: RequestInit): Promise<Reply> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: left as text so the assertion shows it
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+function expectError(r: Reply, status: number, code: string) {
+  expect(r.status, JSON.stringify(r.body)).toBe(status);
+  expect(r.body?.error?.code, JSON.stringify(r.body)).toBe(code);
+  expect(r.body.error.message.length).toBeGreaterThan(0);
+}
+
+const fresh = (): LocalAccount => privateKeyToAccount(generatePrivateKey());
+
+describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
+  const run = enabled ? it : it.skip;
+  const api = () => ponders.get(name)!.url;
+
+  run("the full flow: nonce → signed EIP-4361 message → token → /api/auth/me, with the configured roles", async () => {
+    const n = await getSignInNonce(api());
+    expect(n.chainId).toBe(CHAIN_ID);
+    expect(n.domain).toBe(new URL(api()).host);
+    expect(n.nonce).toMatch(/^[a-zA-Z0-9]{8,}$/);
+    const ttl = Date.parse(n.expiresAt) - Date.now();
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(5 * 60_000);
+
+    const owner = roleAccount("owner");
+    const message = siweMessage(api(), owner, n);
+    const r = await call(`${api()}/api/auth/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message, signature: await owner.signMessage({ message }) }) });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.address).toBe(getAddress(owner.address));
+    expect(r.body.roles).toEqual(["admin"]);
+    expect(r.body.token.split(".")).toHaveLength(3);
+    expect(Date.parse(r.body.expiresAt) - Date.now()).toBeLessThanOrEqual(900_000);
+
+    expect((await call(`${api()}/api/auth/me`, { headers: bearer(r.body.token) })).body).toEqual({ address: getAddress(owner.address), roles: ["admin"] });
+    for (const [role, expected] of [["operator", ["operator"]], ["validator", ["validator"]], ["signer", []]] as const) {
+      const token = await signIn(api(), roleAccount(role));
+      expect((await call(`${api()}/api/auth/me`, { headers: bearer(token) })).body.roles, role).toEqual(expected);
+    }
+    const stranger = fresh();
+    expect((await call(`${api()}/api/auth/me`, { headers: bearer(await signIn(api(), stranger)) })).body).toEqual({ address: stranger.address, roles: [] });
+  });
+
+  run("no token, a garbage token, a malformed header, an expired token and a foreign secret's token → 401", async () => {
+    const me = `${api()}/api/auth/me`;
+    const r = await call(me);
+    expectError(r, 401, "unauthorized");
+    expect(r.headers.get("www-authenticate")).toContain("Bearer");
+    expectError(await call(me, { headers: { authorization: "Bearer garbage" } }), 401, "invalid_token");
+    expectError(await call(me, { headers: { authorization: "Bearer a.b.c" } }), 401, "invalid_token");
+    expectError(await call(me, { headers: { authorization: "Basic dXNlcjpwYXNz" } }), 401, "invalid_token");
+    expectError(await call(me, { headers: { authorization: "Bearer" } }), 401, "invalid_token");
+    const owner = getAddress(roleAccount("owner").address);
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const expired = await sign({ sub: owner, roles: ["admin"], iat: past - 900, exp: past }, SECRET, "HS256");
+    expectError(await call(me, { headers: bearer(expired) }), 401, "token_expired");
+    const foreign = await sign({ sub: owner, roles: ["admin"], iat: past, exp: past + 3600 }, "another-secret-another-secret-another-secret", "HS256");
+    expectError(await call(me, { headers: bearer(foreign) }), 401, "invalid_token");
+    // A valid token's claims cannot be edited: the signature covers them.
+    const token = await signIn(api(), fresh());
+    const [h, , s] = token.split(".");
+    const claims = Buffer.from(JSON.stringify({ sub: owner, roles: ["admin"], iat: past, exp: past + 3600 })).toString("base64url");
+    expectError(await call(me, { headers: bearer(`${h}.${claims}.${s}`) }), 401, "invalid_token");
+  });
+
+  run("the wrong role → 403; roles come from the configuration, not from the token's claims", async () => {
+    const list = `${api()}/api/authorizations`;
+    const userToken = await signIn(api(), fresh());
+    expectError(await call(list, { headers: bearer(userToken) }), 403, "forbidden");
+    expectError(await call(list), 401, "unauthorized");
+    expectError(await call(list, { headers: bearer(await signIn(api(), roleAccount("operator"))) }), 403, "forbidden");
+    const admin = await call(list, { headers: bearer(await signIn(api(), roleAccount("owner"))) });
+    expect(admin.status, JSON.stringify(admin.body)).toBe(200);
+    expect(Array.isArray(admin.body.items)).toBe(true);
+    // A correctly signed token claiming "admin" for a non-admin still gets 403.
+    const now = Math.floor(Date.now() / 1000);
+    const claimsAdmin = await sign({ sub: fresh().address, roles: ["admin"], iat: now, exp: now + 600 }, SECRET, "HS256");
+    expectError(await call(list, { headers: bearer(claimsAdmin) }), 403, "forbidden");
+  });
+
+  run("a sign-in message replayed → 401 nonce_used, also when replayed concurrently (exactly one wins)", async () => {
+    const account = fresh();
+    const n = await getSignInNonce(api());
+    const message = siweMessage(api(), account, n);
+    const signature = await account.signMessage({ message });
+    expect((await postVerify(api(), message, signature)).status).toBe(200);
+    expectError(await call(`${api()}/api/auth/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message, signature }) }), 401, "nonce_used");
+
+    const n2 = await getSignInNonce(api());
+    const m2 = siweMessage(api(), account, n2);
+    const s2 = await account.signMessage({ message: m2 });
+    const results = await Promise.all(Array.from({ length: 8 }, () => postVerify(api(), m2, s2).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 200)) expect([r.status, r.body.error.code]).toEqual([401, "nonce_used"]);
+  });
+
+  run("wrong domain, chain id, signature, nonce or time → 401 with the reason; a forged attempt does not burn the nonce", async () => {
+    const account = fresh();
+    const verify = async (message: string, signer: LocalAccount = account) => {
+      const r = await postVerify(api(), message, await signer.signMessage({ message }));
+      return { status: r.status, body: (await r.json()) as any, headers: r.headers };
+    };
+    const n = await getSignInNonce(api());
+    expectError(await verify(siweMessage(api(), account, n, { domain: "evil.example.com" })), 401, "domain_mismatch");
+    expectError(await verify(siweMessage(api(), account, n, { chainId: CHAIN_ID + 1 })), 401, "chain_mismatch");
+    expectError(await verify(siweMessage(api(), account, n), fresh()), 401, "bad_signature");
+    expectError(await verify(siweMessage(api(), account, n, { nonce: "abcdef0123456789abcdef" })), 401, "nonce_unknown");
+    expectError(await verify(siweMessage(api(), account, n, { issuedAt: new Date(Date.now() + 3600_000) })), 401, "issued_at_in_future");
+    expectError(await verify(siweMessage(api(), account, n, { issuedAt: new Date(Date.now() - 3600_000) })), 401, "issued_before_nonce");
+    expectError(await verify(siweMessage(api(), account, n, { expirationTime: new Date(Date.now() - 1000) })), 401, "message_expired");
+    // Every refusal above left the nonce unused: the genuine message still signs in.
+    expect((await verify(siweMessage(api(), account, n))).status).toBe(200);
+
+    const post = (body: unknown) => call(`${api()}/api/auth/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    expectError(await post({ message: "hello", signature: "0x1234" }), 400, "invalid_siwe_message");
+    const missing = await post({ message: "hello" });
+    expectError(missing, 400, "invalid_request");
+    expect(missing.body.error.message).toContain("signature");
+    const badSig = await post({ message: "hello", signature: "nothex" });
+    expectError(badSig, 400, "invalid_request");
+    expect(badSig.body.error.message).toContain("signature");
+    expect((await post("{not json")).status).toBe(400);
+    expect((await post([1, 2])).status).toBe(400);
+  });
+});
+
+describe("resource roles", () => {
+  // Read with the API's own functions over the onchain tables Ponder wrote (PostgreSQL: the schema
+  // can be read while Ponder runs; PGlite's directory belongs to the running process).
+  const run = pgAvailable ? it : it.skip;
+  run("organizer of an indexed event, merchant (creator) of an indexed QR order, in any letter case; nobody else", async () => {
+    const ponder = ponders.get("postgres")!;
+    const organizer = fresh();
+    const payer = roleAccount("validator"); // any funded account without a QR order
+    const { USDT } = t.deployment.tokens;
+    const owner = t.wallet(t.role("owner"));
+    const eventId = 4_242_001n;
+    await t.mined(await owner.writeContract({ address: t.deployment.contracts.EventTicketNFT.address, abi: abis.EventTicketNFT, functionName: "createEvent", args: [eventId, 10n, parseEther("0.01"), organizer.address] }));
+    const w = t.wallet(payer);
+    await t.mined(await w.writeContract({ address: USDT, abi: abis.TestToken, functionName: "mint", args: [payer.address, parseUnits("1000", 6)] }));
+    await t.mined(await w.writeContract({ address: USDT, abi: abis.TestToken, functionName: "approve", args: [t.deployment.contracts.QRPayment.address, maxUint256] }));
+    const receipt = await t.mined(await w.writeContract({ address: t.deployment.contracts.QRPayment.address, abi: abis.QRPayment, functionName: "payQR", args: [USDT, parseUnits("15000", 18), "AUTH-1", "REF-AUTH"] }));
+    await ponder.waitForBlock(receipt.blockNumber);
+    const hash = orderDataHash("AUTH-1", "REF-AUTH", USDT, payer.address);
+
+    const pool = new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${ponder.schema}`, max: 2 });
+    try {
+      const deps = { db: drizzle(pool, { schema: onchain }), schema: onchain } as unknown as ReadDeps;
+      expect(await isOrganizer(deps, organizer.address, eventId)).toBe(true);
+      expect(await isOrganizer(deps, organizer.address.toLowerCase(), eventId)).toBe(true);
+      expect(await isOrganizer(deps, payer.address, eventId)).toBe(false);
+      expect(await isOrganizer(deps, organizer.address, eventId + 1n)).toBe(false);
+      expect(await isMerchant(deps, payer.address, hash)).toBe(true);
+      expect(await isMerchant(deps, payer.address.toLowerCase(), hash.toUpperCase().replace("0X", "0x") as `0x${string}`)).toBe(true);
+      expect(await isMerchant(deps, organizer.address, hash)).toBe(false);
+      expect(await isMerchant(deps, payer.address, `0x${"cd".repeat(32)}`)).toBe(false);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe("start-up outside the local network", () => {
+  // PGlite only: these are about configuration, not the database.
+  it("without AUTH_SECRET Ponder stops at start-up with a message naming it", async () => {
+    const err = await startPonder({ deploymentFile, env: { ...AUTH_ENV, AUTH_SECRET: "", PONDER_NETWORK: "staging", PONDER_RPC_URL: t.anvil.rpcUrl }, readyTimeoutMs: 60_000 }).then(
+      async (p) => {
+        await p.stop();
+        return null;
+      },
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/AUTH_SECRET is required for network "staging"/);
+  });
+
+  it("with AUTH_SECRET: no dev roles, and the signing routes answer 503 signer_not_configured", async () => {
+    const p = await startPonder({ deploymentFile, env: { ...AUTH_ENV, PONDER_NETWORK: "staging", PONDER_RPC_URL: t.anvil.rpcUrl } });
+    try {
+      const token = await signIn(p.url, roleAccount("owner"));
+      expect((await call(`${p.url}/api/auth/me`, { headers: bearer(token) })).body.roles).toEqual([]);
+      const r = await call(`${p.url}/api/sign/booking`, { method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: JSON.stringify({ provider: fresh().address, amount: "1000000" }) });
+      expectError(r, 503, "signer_not_configured");
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
+// ------------------------------------------------------------------------------------ the store
+// Two "replicas" (two stores on one PostgreSQL schema) race on the shared rows. The modules are
+// imported after OFFCHAIN_SCHEMA is set: the drizzle tables take the schema name when they load.
+const STORE_SCHEMA = uniqueSchema("authstore");
+process.env.OFFCHAIN_SCHEMA = STORE_SCHEMA;
+const storeDirs: string[] = [];
+afterAll(() => {
+  for (const d of storeDirs) rmSync(d, { recursive: true, force: true });
+  if (pgAvailable) dropPostgresSchema(PG_URL, STORE_SCHEMA);
+});
+
+describe.each(backends)("auth store on $name", ({ name, enabled }) => {
+  const run = enabled ? it : it.skip;
+  const openPair = async () => {
+    const { openStore } = await import("../../api/store/db.js");
+    if (name === "postgres") {
+      const env = { DATABASE_URL: PG_URL, OFFCHAIN_SCHEMA: STORE_SCHEMA };
+      return [await openStore(env), await openStore(env)] as const;
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), "auth-store-"));
+    storeDirs.push(dir);
+    // PGlite is one process per directory: both "replicas" are the one store.
+    const one = await openStore({ OFFCHAIN_PGLITE_DIR: path.join(dir, "db"), OFFCHAIN_SCHEMA: STORE_SCHEMA });
+    return [one, one] as const;
+  };
+
+  run("rate-limit counters: concurrent requests from two replicas count 1..N exactly once each, per client and window", async () => {
+    const { countRequest } = await import("../../api/auth/rate-limit.js");
+    const [a, b] = await openPair();
+    const window = { start: 1_000_020, end: 1_000_080 };
+    const counts = await Promise.all(Array.from({ length: 40 }, (_, i) => countRequest(i % 2 ? a : b, `t-${name}`, "0xclient", window)));
+    expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(await countRequest(a, `t-${name}`, "0xother", window)).toBe(1);
+    expect(await countRequest(b, `t-${name}`, "0xclient", { start: 1_000_080, end: 1_000_140 })).toBe(1);
+    await a.close();
+    if (b !== a) await b.close();
+  });
+
+  run("a sign-in nonce consumed concurrently from two replicas is consumed once", async () => {
+    const { issueNonce, consumeNonce } = await import("../../api/auth/nonces.js");
+    const [a, b] = await openPair();
+    const now = new Date();
+    const { nonce } = await issueNonce(a, now);
+    const verdicts = await Promise.all(Array.from({ length: 12 }, (_, i) => consumeNonce(i % 2 ? a : b, nonce, now, "0xabc", now)));
+    expect(verdicts.filter((v) => v.ok)).toHaveLength(1);
+    for (const v of verdicts.filter((x) => !x.ok)) expect(v).toMatchObject({ code: "nonce_used" });
+    expect(await consumeNonce(a, "neverissued0123", now, "0xabc", now)).toMatchObject({ ok: false, code: "nonce_unknown" });
+    await a.close();
+    if (b !== a) await b.close();
+  });
+
+  run("signing nonces from two replicas never repeat, and a wiped store's nonces stay above the old ones", async () => {
+    const { allocateNonce } = await import("../../api/signing/nonce.js");
+    const [a, b] = await openPair();
+    const nonces = await Promise.all(Array.from({ length: 200 }, (_, i) => allocateNonce(i % 2 ? a : b)));
+    expect(new Set(nonces).size).toBe(200);
+    const highest = nonces.reduce((x, y) => (y > x ? y : x));
+    await a.close();
+    if (b !== a) await b.close();
+    // Wipe: the store starts from scratch (sequence back at 1), later.
+    if (name === "postgres") dropPostgresSchema(PG_URL, STORE_SCHEMA);
+    const [c, d] = await openPair();
+    const after = await allocateNonce(c);
+    expect(after > highest).toBe(true);
+    await c.close();
+    if (d !== c) await d.close();
+  });
+});

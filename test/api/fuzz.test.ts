@@ -1,0 +1,213 @@
+// Every route fuzzed with malformed input, on PGlite and on PostgreSQL: the operations come from the
+// running API's /openapi.json (so routes added later are covered without touching this file), plus
+// Ponder's own endpoints and unknown paths. Requests are seeded (FUZZ_SEED reproduces a run; the
+// seed is printed and is in every failure message). Nothing may answer 5xx or drop the connection,
+// every 4xx under /api is the standard error body, oversized bodies are 413s, and at the end the
+// process still answers /health. Signed in as an admin too, so validation behind auth is reached.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devAccount, ACTOR_BASE, roleAccount } from "../../scripts/lib/accounts.js";
+import { writeDeployment } from "../../scripts/lib/deployment.js";
+import { simulate } from "../../scripts/lib/sim/simulator.js";
+import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
+import { signIn } from "../helpers/auth.js";
+import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
+import {
+  checkReply,
+  describeRequest,
+  fixedPathRequests,
+  fuzzOperation,
+  operationsOf,
+  seededRng,
+  send,
+  type FuzzContext,
+  type FuzzRequest,
+  type Known,
+  type OpenApiDoc,
+  type Reply,
+} from "../helpers/fuzz.js";
+import { dropSyncRows, startPonder, type PonderHandle } from "../helpers/ponder.js";
+
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+/** Requests per operation; operations without inputs get fewer (they only have headers and query to break). */
+const PER_OPERATION = Number(process.env.FUZZ_PER_OPERATION ?? 36);
+const BARE_OPERATION = 8;
+const FIXED_PATHS = 50;
+const IN_FLIGHT = 6;
+console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
+
+let chain: TestChain;
+let tmpDir: string;
+let known: Known;
+const ponders = new Map<string, PonderHandle>();
+const anonymous400s = new Map<string, number>();
+
+beforeAll(async () => {
+  chain = await startTestChain({ chainId: uniqueChainId() });
+  const sim = await simulate({ rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, seed: 3, ops: 80, profile: "mixed" });
+  if (sim.failures.length > 0) throw new Error(`simulator: ${sim.failures.length} transactions failed`);
+  tmpDir = mkdtempSync(path.join(os.tmpdir(), "api-fuzz-"));
+  const deploymentFile = writeDeployment(chain.deployment, path.join(tmpDir, "deployment.json"));
+  const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  await Promise.all(
+    backends
+      .filter((b) => b.enabled)
+      .map(async (b) => {
+        // Signing and write actions are rate-limited per client; the fuzzer's one admin would
+        // otherwise mostly see 429s instead of reaching validation.
+        const ponder = await startPonder({ deploymentFile, database: b.database, env: { SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000" } });
+        ponders.set(b.name, ponder);
+        await ponder.waitForBlock(head, 120_000);
+      }),
+  );
+  known = await knownValues(ponders.values().next().value!);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([...ponders.values()].map((p) => p.stop()));
+  await chain?.stop();
+  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+  if (pgAvailable && chain) dropSyncRows(PG_URL, chain.anvil.chainId);
+});
+
+/** Ids the index has, so plausible requests reach the handlers and some answer 200. */
+async function knownValues(ponder: PonderHandle): Promise<Known> {
+  const data = await ponder.graphql<{
+    bookings: { items: { id: string }[] };
+    ticketedEvents: { items: { id: string }[] };
+    qrOrders: { items: { id: string }[] };
+  }>("{ bookings(limit: 5) { items { id } } ticketedEvents(limit: 5) { items { id } } qrOrders(limit: 5) { items { id } } }");
+  const bookings = data.bookings.items.map((b) => b.id);
+  const events = data.ticketedEvents.items.map((e) => e.id);
+  const orders = data.qrOrders.items.map((o) => o.id);
+  expect({ bookings: bookings.length > 0, events: events.length > 0, orders: orders.length > 0 }, "the simulator made bookings, events and QR orders").toEqual({ bookings: true, events: true, orders: true });
+  const actors = [0, 1, 2, 3].map((n) => devAccount(ACTOR_BASE + n).address);
+  return {
+    bookingId: bookings,
+    eventId: events,
+    orderHash: orders,
+    address: actors,
+    provider: actors,
+    inviter: actors,
+    beneficiary: actors,
+    organizer: actors,
+    amount: ["1000000", "1"],
+  };
+}
+
+type Tally = { sent: number; byStatus: Map<number, number>; problems: string[] };
+
+async function runAll(url: string, requests: FuzzRequest[], tally: Tally): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      const req = requests[next++]!;
+      let reply: Reply;
+      try {
+        reply = await send(url, req);
+      } catch (err) {
+        tally.problems.push(`${describeRequest(req)} → no reply: ${(err as Error).message}`);
+        continue;
+      }
+      tally.sent++;
+      tally.byStatus.set(reply.status, (tally.byStatus.get(reply.status) ?? 0) + 1);
+      const problem = checkReply(req, reply, servedUnderApi(req.path));
+      if (problem) tally.problems.push(`${describeRequest(req)} → ${problem}`);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}
+
+/** Whether the path, once the server resolves dot segments as a URL parser does, is under /api (our error body) rather than Ponder's own. */
+function servedUnderApi(rawPath: string): boolean {
+  return new URL(rawPath, "http://host").pathname.startsWith("/api");
+}
+
+function summary(tally: Tally): string {
+  return [...tally.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" ");
+}
+
+function expectClean(tally: Tally, what: string) {
+  const shown = tally.problems.slice(0, 25).join("\n");
+  expect(tally.problems, `seed ${SEED} (FUZZ_SEED=${SEED}), ${what}: ${tally.problems.length} bad replies, first ones:\n${shown}`).toEqual([]);
+}
+
+describe.each(backends)("fuzzing every route on $name", ({ name, enabled }) => {
+  const run = enabled ? it : it.skip;
+  const ponder = () => {
+    const p = ponders.get(name);
+    if (!p) throw new Error(`ponder (${name}) did not start`);
+    return p;
+  };
+  const overall: Tally = { sent: 0, byStatus: new Map(), problems: [] };
+  const fetchDoc = async () => {
+    const res = await fetch(`${ponder().url}/openapi.json`);
+    const text = await res.text();
+    expect(res.status, `/openapi.json: ${text.slice(0, 300)}`).toBe(200);
+    const doc = JSON.parse(text) as OpenApiDoc;
+    const ops = operationsOf(doc);
+    // The reads at least: the test must not pass by finding nothing to fuzz.
+    expect(ops.map((o) => o.template)).toEqual(expect.arrayContaining(["/api/bookings/{bookingId}", "/api/events/{eventId}", "/api/accounts/{address}"]));
+    return { doc, ops };
+  };
+
+  const fuzzEveryOperation = async (ctx: Omit<FuzzContext, "doc">, seed: number, what: string) => {
+    const { doc, ops } = await fetchDoc();
+    const rng = seededRng(seed);
+    const requests = ops.flatMap((op) => {
+      const bare = op.pathParams.length === 0 && op.queryParams.length === 0 && op.body === undefined;
+      return fuzzOperation(op, { ...ctx, doc }, rng, bare ? BARE_OPERATION : PER_OPERATION);
+    });
+    const tally: Tally = { sent: 0, byStatus: new Map(), problems: [] };
+    await runAll(ponder().url, requests, tally);
+    console.log(`${name} ${what}: ${ops.length} operations, ${tally.sent} requests: ${summary(tally)}`);
+    for (const [s, n] of tally.byStatus) overall.byStatus.set(s, (overall.byStatus.get(s) ?? 0) + n);
+    overall.sent += tally.sent;
+    expectClean(tally, what);
+    return tally;
+  };
+
+  run("anonymous: malformed paths, queries, bodies, content types and headers on every OpenAPI operation", async () => {
+    const tally = await fuzzEveryOperation({ known }, SEED, "anonymous");
+    anonymous400s.set(name, tally.byStatus.get(400) ?? 0);
+    const statuses = [...tally.byStatus.keys()];
+    expect(statuses.some((s) => s >= 200 && s < 300), "some plausible requests succeeded").toBe(true);
+    expect(statuses.filter((s) => s >= 400 && s < 500).length, "several kinds of 4xx").toBeGreaterThan(2);
+    expect(tally.byStatus.get(400) ?? 0, "validation refusals").toBeGreaterThan(20);
+    expect(tally.byStatus.get(413) ?? 0, "oversized bodies refused").toBeGreaterThan(0);
+  });
+
+  run("signed in (admin, validator): the same, with valid tokens, so validation behind auth is reached", async () => {
+    const tokens: string[] = [];
+    for (const [role, account] of [["admin", roleAccount("owner")], ["validator", roleAccount("validator")]] as const) {
+      const token = await signIn(ponder().url, account);
+      const me = await fetch(`${ponder().url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status, `the ${role} token works`).toBe(200);
+      expect(JSON.stringify(await me.json())).toContain(role);
+      tokens.push(token);
+    }
+    const tally = await fuzzEveryOperation({ known, tokens }, SEED + 1, "signed in");
+    expect([...tally.byStatus.keys()].some((s) => s >= 200 && s < 300)).toBe(true);
+    // Behind auth, bodies and parameters get validated: more 400s than without a token.
+    expect(tally.byStatus.get(400) ?? 0).toBeGreaterThan(anonymous400s.get(name) ?? 0);
+  });
+
+  run("Ponder's own endpoints (/graphql, /sql/db, /, /docs) and unknown paths", async () => {
+    const tally: Tally = { sent: 0, byStatus: new Map(), problems: [] };
+    await runAll(ponder().url, fixedPathRequests(seededRng(SEED + 2), FIXED_PATHS), tally);
+    console.log(`${name} fixed paths: ${tally.sent} requests: ${summary(tally)}`);
+    overall.sent += tally.sent;
+    expectClean(tally, "fixed paths");
+    expect(tally.byStatus.get(200) ?? 0).toBeGreaterThan(0);
+  });
+
+  run("the process is still up and healthy afterwards", async () => {
+    const p = ponder();
+    expect(p.process.exitCode, `ponder exited; log ${p.logFile}:\n${p.logTail()}`).toBeNull();
+    expect((await fetch(`${p.url}/health`)).status).toBe(200);
+    expect((await fetch(`${p.url}/api/events/${known.eventId![0]}`)).status).toBe(200);
+    expect(overall.sent).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,90 @@
+// A store's actions belong to one chain: real anvils (two ids, and a restarted chain with the same
+// id and a new genesis) against a real store on PGlite and PostgreSQL.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createPublicClient, http } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChainIdentity } from "../../api/actions/chain-guard.js";
+import { startAnvil, type Anvil } from "../../scripts/lib/anvil.js";
+import { PG_URL, pgAvailable } from "../helpers/backends.js";
+import { uniqueChainId } from "../helpers/chain.js";
+import { dropPostgresSchema, uniqueSchema } from "../helpers/ponder.js";
+
+// The drizzle tables take their schema from the environment when they load: set it first.
+const SCHEMA = uniqueSchema("chain");
+process.env.OFFCHAIN_SCHEMA = SCHEMA;
+const { bindStoreToChain, chainIdentity } = await import("../../api/actions/chain-guard.js");
+const { ApiError } = await import("../../api/http/errors.js");
+const { openStore } = await import("../../api/store/db.js");
+
+const identityOf = (anvil: Anvil) => chainIdentity(createPublicClient({ transport: http(anvil.rpcUrl) }));
+
+let first: ChainIdentity;
+let otherId: ChainIdentity;
+let restarted: ChainIdentity;
+const cleanup: (() => void)[] = [];
+
+beforeAll(async () => {
+  const id = uniqueChainId();
+  const a = await startAnvil({ chainId: id });
+  first = await identityOf(a);
+  await a.stop();
+  await new Promise((r) => setTimeout(r, 1100)); // anvil's genesis carries its start second
+  const b = await startAnvil({ chainId: id });
+  restarted = await identityOf(b);
+  await b.stop();
+  const c = await startAnvil({ chainId: id + 1 });
+  otherId = await identityOf(c);
+  await c.stop();
+});
+
+afterAll(() => cleanup.forEach((f) => f()));
+
+const backends = [
+  {
+    name: "pglite",
+    enabled: true,
+    env: () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "store-chain-"));
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      return { OFFCHAIN_PGLITE_DIR: path.join(dir, "db"), OFFCHAIN_SCHEMA: SCHEMA };
+    },
+  },
+  {
+    name: "postgres",
+    enabled: pgAvailable,
+    env: () => {
+      cleanup.push(() => dropPostgresSchema(PG_URL, SCHEMA));
+      return { DATABASE_URL: PG_URL, OFFCHAIN_SCHEMA: SCHEMA };
+    },
+  },
+];
+
+describe.each(backends)("store bound to a chain on $name", ({ enabled, env }) => {
+  (enabled ? it : it.skip)("keeps the first chain, across reopenings, and refuses another id or a restarted chain", async () => {
+    expect(restarted.chainId).toBe(first.chainId);
+    expect(restarted.genesisHash).not.toBe(first.genesisHash); // the precondition of the second refusal
+    const e = env();
+    let store = await openStore(e);
+    await bindStoreToChain(store, first);
+    await bindStoreToChain(store, first);
+    await store.close();
+    store = await openStore(e);
+    await bindStoreToChain(store, first);
+    for (const other of [otherId, restarted]) {
+      const err = await bindStoreToChain(store, other).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ApiError);
+      const apiError = err as InstanceType<typeof ApiError>;
+      expect(apiError.status).toBe(503);
+      expect(apiError.code).toBe("store_chain_mismatch");
+      expect(apiError.message).toContain(other.genesisHash);
+      expect(apiError.message).toContain("OFFCHAIN_");
+    }
+    await bindStoreToChain(store, first); // the refusals changed nothing
+    await store.close();
+  });
+});
