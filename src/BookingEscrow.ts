@@ -3,6 +3,7 @@ import { ponder, type Context } from "ponder:registry";
 import { accountEarning, booking, bookingHistory, escrowState, feeLedger } from "ponder:schema";
 import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion, type Payout } from "../api/domain/fees.js";
 import { addressOrNull, lower, ZERO_ADDRESS, type Hex } from "../api/domain/ids.js";
+import { withoutNul } from "../api/domain/text.js";
 import {
   at,
   bumpDaily,
@@ -160,7 +161,8 @@ ponder.on("BookingEscrow:ServiceCompleted", async ({ event, context }) => {
 });
 
 ponder.on("BookingEscrow:BookingCancelled", async ({ event, context }) => {
-  const { bookingId, cancelledBy, customerAmount, providerAmount, platformAmount, inviterAmount, reason } = event.args;
+  const { bookingId, cancelledBy, customerAmount, providerAmount, platformAmount, inviterAmount } = event.args;
+  const reason = withoutNul(event.args.reason);
   const state = await escrow(context, event);
   const b = await findBooking(context, bookingId);
   const wallet = await platformWallet(context, event);

@@ -4,6 +4,7 @@ import { ponder } from "ponder:registry";
 import { qrOrder, qrPayment, qrSettlement, qrTokenTotal } from "ponder:schema";
 import { isZeroAddress, lower } from "../api/domain/ids.js";
 import { applyPayment, applySettlement } from "../api/domain/qr.js";
+import { withoutNul } from "../api/domain/text.js";
 import {
   at,
   bumpDaily,
@@ -20,7 +21,7 @@ import {
 const CONTRACT = "QRPayment";
 
 ponder.on("QRPayment:PaymentUpdated", async ({ event, context }) => {
-  const { creator, orderId, referenceString, tokenAddress, tokenAmount, fiatAmount, orderDataHash } = event.args;
+  const { creator, tokenAddress, tokenAmount, fiatAmount, orderDataHash } = event.args;
   const id = lower(orderDataHash);
   const token = lower(tokenAddress);
   const where = at(event);
@@ -31,8 +32,8 @@ ponder.on("QRPayment:PaymentUpdated", async ({ event, context }) => {
     await context.db.insert(qrOrder).values({
       id,
       creator: lower(creator),
-      orderId,
-      referenceString,
+      orderId: withoutNul(event.args.orderId),
+      referenceString: withoutNul(event.args.referenceString),
       token,
       native: isZeroAddress(token),
       ...totals,

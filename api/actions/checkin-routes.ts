@@ -24,6 +24,7 @@ import {
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import type { ReadDeps } from "../rest/db.js";
+import { storable, text } from "../http/text.js";
 import { MAX_UINT256 } from "../rest/params.js";
 import type { StoreTx } from "../store/db.js";
 import { action, actionBatch } from "../store/tables/actions.js";
@@ -50,7 +51,7 @@ const PayloadObject = z
 /** The QR code's content: the JSON object, or the same JSON as a string (what a scanner reads). */
 const UintShape = z.union([z.string(), z.number()]);
 const PayloadInput = z
-  .union([z.string().max(2000), z.object({ tokenId: UintShape, eventId: UintShape, timestamp: UintShape, signature: z.string() })])
+  .union([text(2000), z.object({ tokenId: UintShape, eventId: UintShape, timestamp: UintShape, signature: z.string() })])
   .openapi({ description: "{ tokenId, eventId, timestamp, signature }: the holder's EIP-712 CheckIn signature (domain EventTicketNFT / 1 / chainId / EventTicketNFT address), as an object or a JSON string" });
 
 type ParsedPayload = { ok: true; value: CheckInPayload } | { ok: false; message: string };
@@ -71,7 +72,7 @@ function parsePayload(raw: unknown): ParsedPayload {
   return { ok: true, value: { tokenId: p.tokenId, eventId: p.eventId, timestamp: p.timestamp, signature: p.signature as Hex } };
 }
 
-const GateId = z.string().min(1).max(66).openapi({ description: "bytes32 hex, or a label of up to 31 bytes (right-padded)", example: "north-gate" });
+const GateId = text(66).min(1).openapi({ description: "bytes32 hex, or a label of up to 31 bytes (right-padded)", example: "north-gate" });
 const EventIdInput = z.string().regex(/^[0-9]{1,78}$/, "must be a decimal event id").optional().openapi({ description: "The event this gate admits: tickets of other events are refused (wrong_event)" });
 
 const SingleBody = z.object({ payload: PayloadInput, gateId: GateId, eventId: EventIdInput }).strict();
@@ -235,7 +236,7 @@ export function checkInRouter(deps: ReadDeps) {
       const request = {
         gateId: gate.value,
         eventId: input.eventId ?? null,
-        items: parsed.map((p, i) => ({ payload: p.payload.ok ? payloadJson(p.payload.value) : (input.items[i]!.payload ?? null), scannedAt: p.scannedAt.toString() })),
+        items: parsed.map((p, i) => ({ payload: p.payload.ok ? payloadJson(p.payload.value) : (storable(input.items[i]!.payload) ?? null), scannedAt: p.scannedAt.toString() })),
       };
       const hash = requestHash("check-in-batch", request);
       const store = await actionStore();

@@ -1,6 +1,7 @@
 // Event metadata the chain does not carry (name, description, venue, dates, image). Pure schema
 // and rules, shared by POST /api/actions/events and PUT /api/events/{eventId}/metadata.
 import { z } from "@hono/zod-openapi";
+import { text } from "../http/text.js";
 
 const isoInstant = z
   .string()
@@ -8,14 +9,12 @@ const isoInstant = z
 
 export const EventMetadataInput = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).optional(),
-    venue: z.string().max(300).optional(),
+    name: text(200).trim().min(1),
+    description: text(5000).optional(),
+    venue: text(300).optional(),
     startsAt: isoInstant.optional(),
     endsAt: isoInstant.optional(),
-    imageUrl: z
-      .string()
-      .max(2000)
+    imageUrl: text(2000)
       .url()
       .refine((u) => /^https?:\/\//i.test(u), "must be an http(s) URL")
       .optional(),

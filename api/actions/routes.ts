@@ -13,6 +13,7 @@ import { requireAuth, requireRole, type AuthEnv, type Caller } from "../auth/mid
 import { isMerchant, isOrganizer } from "../auth/resource-roles.js";
 import { ApiError, notFound } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
+import { text } from "../http/text.js";
 import type { ReadDeps } from "../rest/db.js";
 import { AddressParam, Bytes32Param, MAX_UINT256, Uint256Param } from "../rest/params.js";
 import { action } from "../store/tables/actions.js";
@@ -36,7 +37,7 @@ const UintString = (what: string) =>
     .refine((v) => BigInt(v) <= MAX_UINT256, "must fit in a uint256");
 
 const SettlementBody = z.object({ orderHash: Bytes32Param, beneficiary: AddressParam }).strict();
-const EmergencyBody = z.object({ bookingId: Bytes32Param, reason: z.string().max(500).optional().openapi({ description: "Recorded on chain; default \"emergency cancellation\"" }) }).strict();
+const EmergencyBody = z.object({ bookingId: Bytes32Param, reason: text(500).optional().openapi({ description: "Recorded on chain; default \"emergency cancellation\"" }) }).strict();
 const CreateEventBody = z
   .object({
     eventId: UintString("the on-chain event id").optional().openapi({ description: "Omit to take the next free id" }),

@@ -5,6 +5,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
+import { isUnstorableText, NUL_MESSAGE } from "./text.js";
 
 export type ErrorBody = { error: { code: string; message: string; details: unknown } };
 
@@ -44,6 +45,8 @@ export const onError: ErrorHandler = (err, c) => {
     return c.json(errorBody(status === 400 ? "malformed_request" : "http_error", err.message || "bad request"), status);
   }
   if (err instanceof SyntaxError) return c.json(errorBody("malformed_json", "the request body is not valid JSON"), 400);
+  // The last line of defence for text a route did not validate: still the caller's input.
+  if (isUnstorableText(err)) return c.json(errorBody("unstorable_text", `a text value in the request ${NUL_MESSAGE}`), 400);
   console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, err);
   return c.json(errorBody("internal", "internal error"), 500);
 };

@@ -5,6 +5,7 @@ import type { Context } from "ponder:registry";
 import { account, contractInfo, dailyStat, roleHistory, roleMember, token } from "ponder:schema";
 import { erc20Abi } from "viem";
 import { type Hex, isZeroAddress, logId, lower, ZERO_ADDRESS } from "../domain/ids.js";
+import { withoutNul } from "../domain/text.js";
 import { dayOf } from "../domain/time.js";
 
 export type Db = Context["db"];
@@ -169,7 +170,7 @@ export async function ensureToken(db: Db, client: Client, address: Hex) {
     // not an ERC-20 with decimals(): keep the default
   }
   try {
-    symbol = await client.readContract({ abi: erc20Abi, address: key, functionName: "symbol" });
+    symbol = withoutNul(await client.readContract({ abi: erc20Abi, address: key, functionName: "symbol" }));
   } catch {
     // no symbol(): keep "?"
   }

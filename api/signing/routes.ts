@@ -14,6 +14,7 @@ import { BEARER } from "../auth/routes.js";
 import { cancellationSplit, DEFAULT_CANCELLATION_REASON } from "../domain/cancellation.js";
 import { ApiError, notFound } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
+import { text } from "../http/text.js";
 import { getStore } from "../store/db.js";
 import { AUTHORIZATION_TTL_SECONDS, bookingIdOf, bookingTerms, MAX_INVITER_FEE_RATE, MAX_PLATFORM_FEE_RATE, offchainBookingId } from "./booking.js";
 import type { SigningDeps } from "./env.js";
@@ -60,7 +61,7 @@ const CancellationBody = z
       .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex booking id: 0x followed by 64 hex digits")
       .transform((v) => v.toLowerCase() as Hex)
       .openapi({ type: "string", example: "0x6f5b9e3e1f2a0c4d8b7a6e5f4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a291" }),
-    reason: z.string().max(200).optional().openapi({ description: "Recorded on chain; default: the policy rule that applied" }),
+    reason: text(200).optional().openapi({ description: "Recorded on chain; default: the policy rule that applied" }),
   })
   .strict();
 

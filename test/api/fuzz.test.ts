@@ -19,6 +19,7 @@ import {
   describeRequest,
   fixedPathRequests,
   fuzzOperation,
+  nulFieldRequests,
   operationsOf,
   seededRng,
   send,
@@ -99,7 +100,7 @@ async function knownValues(ponder: PonderHandle): Promise<Known> {
 
 type Tally = { sent: number; byStatus: Map<number, number>; problems: string[] };
 
-async function runAll(url: string, requests: FuzzRequest[], tally: Tally): Promise<void> {
+async function runAll(url: string, requests: FuzzRequest[], tally: Tally, onReply?: (req: FuzzRequest, reply: Reply) => void): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < requests.length) {
@@ -112,6 +113,7 @@ async function runAll(url: string, requests: FuzzRequest[], tally: Tally): Promi
         continue;
       }
       tally.sent++;
+      onReply?.(req, reply);
       tally.byStatus.set(reply.status, (tally.byStatus.get(reply.status) ?? 0) + 1);
       const problem = checkReply(req, reply, servedUnderApi(req.path));
       if (problem) tally.problems.push(`${describeRequest(req)} → ${problem}`);
@@ -192,6 +194,29 @@ describe.each(backends)("fuzzing every route on $name", ({ name, enabled }) => {
     expect([...tally.byStatus.keys()].some((s) => s >= 200 && s < 300)).toBe(true);
     // Behind auth, bodies and parameters get validated: more 400s than without a token.
     expect(tally.byStatus.get(400) ?? 0).toBeGreaterThan(anonymous400s.get(name) ?? 0);
+  });
+
+  run("a NUL (U+0000) in each string field of each body, signed in: 400 naming the field, never 500", async () => {
+    const { doc, ops } = await fetchDoc();
+    const rng = seededRng(SEED + 3);
+    const tokens = [await signIn(ponder().url, roleAccount("owner"))];
+    const requests = ops.flatMap((op) => nulFieldRequests(op, { known, tokens, doc }, rng));
+    // The free-text fields at least: the test must not pass by finding none.
+    expect(requests.map((r) => r.label)).toEqual(expect.arrayContaining(["body-nul reason", "body-nul name", "body-nul description"]));
+    const tally: Tally = { sent: 0, byStatus: new Map(), problems: [] };
+    const freeText: { label: string; status: number; text: string }[] = [];
+    await runAll(ponder().url, requests, tally, (req, reply) => {
+      if (/^body-nul (reason|name|description|venue)$/.test(req.label)) freeText.push({ label: req.label, status: reply.status, text: reply.text });
+    });
+    console.log(`${name} NUL fields: ${requests.length} requests: ${summary(tally)}`);
+    overall.sent += tally.sent;
+    expectClean(tally, "NUL fields");
+    // Free text is where a NUL would otherwise reach the database: refused, saying what to fix.
+    expect(freeText.length).toBeGreaterThan(3);
+    for (const r of freeText) {
+      expect(r.status, `${r.label}: ${r.text}`).toBe(400);
+      expect(r.text, r.label).toContain("NUL");
+    }
   });
 
   run("Ponder's own endpoints (/graphql, /sql/db, /, /docs) and unknown paths", async () => {

@@ -251,7 +251,7 @@ class Model {
         let reason: string | null = null;
         if (e.eventName === "BookingCancelled") {
           actor = lc(e.args.cancelledBy);
-          reason = e.args.reason;
+          reason = e.args.reason.replaceAll("\u0000", ""); // the index drops NULs (PostgreSQL text cannot hold them)
           Object.assign(b, { cancelledBy: actor, cancelReason: reason, emergency: actor !== b.customer && actor !== b.provider });
           this.touch(l, actor);
         }
@@ -532,7 +532,7 @@ class Model {
         const token = lc(tokenAddress);
         this.tokens.add(token);
         const o = this.qrOrder.get(id) ?? {
-          id, creator: lc(creator), orderId, referenceString, token, native: token === Z, paidAmount: 0n, paidFiat: 0n, settledAmount: 0n,
+          id, creator: lc(creator), orderId: orderId.replaceAll("\u0000", ""), referenceString: referenceString.replaceAll("\u0000", ""), token, native: token === Z, paidAmount: 0n, paidFiat: 0n, settledAmount: 0n,
           settledFiat: 0n, paymentCount: 0, settlementCount: 0, lastBeneficiary: null, createdBlock: l.blockNumber, createdAt: l.timestamp,
         };
         o.paidAmount = (o.paidAmount as bigint) + tokenAmount;

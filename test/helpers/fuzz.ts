@@ -518,6 +518,30 @@ export function fuzzOperation(op: FuzzOperation, ctx: FuzzContext, rng: Rng, cou
   return out;
 }
 
+/**
+ * Plausible requests to `op` with a NUL (U+0000) inside one string field of the body each, every
+ * string field that `tries` samples produce (optional ones included when a sample has them). A
+ * database cannot store a NUL in text or jsonb: the reply must be a 4xx that says so, not a 500.
+ */
+export function nulFieldRequests(op: FuzzOperation, ctx: FuzzContext, rng: Rng, tries = 8): FuzzRequest[] {
+  if (op.body === undefined || op.method === "GET") return [];
+  const out: FuzzRequest[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < tries; i++) {
+    const base = buildRequest(op, "valid", ctx, rng);
+    const valid = sampleValue(ctx.doc, op.body, rng, ctx.known);
+    for (const at of keyPaths(valid)) {
+      const value = at.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], valid);
+      const where = at.map((k) => (typeof k === "number" ? "[]" : k)).join(".");
+      if (typeof value !== "string" || seen.has(where)) continue;
+      seen.add(where);
+      const withNul = `${value.slice(0, 1)}\u0000${value.slice(1)}`;
+      out.push({ ...base, label: `body-nul ${where}`, headers: { ...base.headers, "idempotency-key": `fuzz-${randomKey(rng)}` }, body: toJson(setAt(valid, at, withNul)) });
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------- sending
 
 export type Reply = { status: number; contentType: string; text: string };

@@ -48,6 +48,10 @@ type Scenario = {
   lastDay: bigint;
 };
 
+/** Strings with NUL bytes sent to the contracts (anyone can): the index keeps them without the NULs. */
+const NUL_REASON = "provider\u0000 unavailable";
+const NUL_ORDER = { orderId: "ORDER-\u00004", referenceString: "REF-4\u0000" };
+
 /** Sends a few transactions of every kind; returns what the assertions walk over. */
 async function runScenario(t: TestChain): Promise<Scenario> {
   const c = t.deployment.contracts;
@@ -111,7 +115,7 @@ async function runScenario(t: TestChain): Promise<Scenario> {
   await send(provider, { address: c.BookingEscrow.address, abi: abis.BookingEscrow, functionName: "cancelBooking", args: [cb.auth, cb.signature] });
   // C: with an inviter, emergency-cancelled by the operator (full refund).
   const cc = await book("C", customer, provider2, inviter, usdc("20"), 500n, 500n);
-  await send(operator, { address: c.BookingEscrow.address, abi: abis.BookingEscrow, functionName: "emergencyCancelBooking", args: [cc, "provider unavailable"] });
+  await send(operator, { address: c.BookingEscrow.address, abi: abis.BookingEscrow, functionName: "emergencyCancelBooking", args: [cc, NUL_REASON] });
   // D: stays paid (in escrow).
   const d = await book("D", customer2, provider2, null, usdc("10"), 1000n, 0n);
   // E: with an inviter; a cancellation that pays the inviter too.
@@ -188,6 +192,9 @@ async function runScenario(t: TestChain): Promise<Scenario> {
   // Order 3 (USDC): paid, not settled.
   await send(payer1, { ...qr, functionName: "payQR", args: [USDC, idr("16000"), "ORDER-3", "REF-3"] });
   const order3 = orderDataHash("ORDER-3", "REF-3", USDC, payer1.address);
+  // Order 4 (USDC): a payer's strings with NUL bytes, which PostgreSQL text cannot hold.
+  await send(payer1, { ...qr, functionName: "payQR", args: [USDC, idr("1000"), NUL_ORDER.orderId, NUL_ORDER.referenceString] });
+  const order4 = orderDataHash(NUL_ORDER.orderId, NUL_ORDER.referenceString, USDC, payer1.address);
 
   // ---------------------------------------------------------------- roles, pauses, ownership
   await send(owner, { address: c.BookingEscrow.address, abi: abis.BookingEscrow, functionName: "setOperator", args: [extra.address, true] });
@@ -212,6 +219,7 @@ async function runScenario(t: TestChain): Promise<Scenario> {
       { hash: order1, token: USDT, expected: "PARTIALLY_SETTLED" },
       { hash: order2, token: zeroAddress, expected: "SETTLED" },
       { hash: order3, token: USDC, expected: "PAID" },
+      { hash: order4, token: USDC, expected: "PAID" },
     ],
     tokens: [USDT, USDC, zeroAddress],
     roleChecks: [
@@ -466,7 +474,18 @@ describe.each(backends)("index on $name", ({ name, enabled }) => {
       const net = dailyStats.items.filter((r: any) => r.token === lc(token)).reduce((s: bigint, r: any) => s + big(r.inflow) - big(r.outflow), 0n);
       expect(net).toBe(await read<bigint>(qr, abis.QRPayment, "totalUnsettled", [token]));
     }
-    expect(dailyStats.items.reduce((s: number, r: any) => s + r.qrPayments, 0)).toBe(6);
+    expect(dailyStats.items.reduce((s: number, r: any) => s + r.qrPayments, 0)).toBe(7);
+  });
+
+  run("text from the chain is stored without its NUL bytes, and indexing goes on", async () => {
+    const bookingC = scenario.bookingIds[2]!;
+    const { booking, qrOrder } = await q(
+      `query($b: String!, $o: String!) { booking(id: $b) { cancelReason history { items { status reason } } } qrOrder(id: $o) { orderId referenceString } }`,
+      { b: lc(bookingC), o: lc(scenario.orders[3]!.hash) },
+    );
+    expect(booking.cancelReason).toBe("provider unavailable");
+    expect(booking.history.items.find((h: any) => h.status === "CANCELLED").reason).toBe("provider unavailable");
+    expect(qrOrder).toEqual({ orderId: "ORDER-4", referenceString: "REF-4" });
   });
 
   run("oracle rates match rateOf, with history", async () => {
