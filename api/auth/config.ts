@@ -13,6 +13,9 @@
 //   SIGNER_PRIVATE_KEY             the BookingEscrow signer (0x + 64 hex); local default: the dev signer.
 //                                  Elsewhere, unset leaves the signing routes answering 503.
 //   SIGNING_RATE_LIMIT_PER_MINUTE  signing requests per signed-in address per minute (default 10)
+//   SIGN_IN_RATE_LIMIT_PER_MINUTE  nonce + verify requests per client IP per minute (default 30)
+//   TRUSTED_PROXY_HOPS             proxies in front of the API whose X-Forwarded-For is trusted
+//                                  for the client IP (default 0: the socket's address)
 import { getAddress, isAddress, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { roleAccount } from "../../scripts/lib/accounts.js";
@@ -29,6 +32,7 @@ export const DEV_AUTH_SECRET = "local-dev-only-auth-secret-never-use-on-a-real-n
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 900;
 export const DEFAULT_SIGNING_RATE_LIMIT_PER_MINUTE = 10;
+export const DEFAULT_SIGN_IN_RATE_LIMIT_PER_MINUTE = 30;
 export const MIN_SECRET_LENGTH = 32;
 
 export type AuthNetwork = { name: string; chainId: number };
@@ -44,6 +48,10 @@ export type AuthConfig = {
   /** null: the signing routes answer 503 signer_not_configured. */
   signerPrivateKey: Hex | null;
   signingRateLimitPerMinute: number;
+  /** Sign-in requests (nonce and verify) per client IP per minute. */
+  signInRateLimitPerMinute: number;
+  /** Trusted proxies in front of the API (X-Forwarded-For entries to skip from the right). */
+  trustedProxyHops: number;
   /** Things to say once at start-up (dev defaults in use). */
   warnings: string[];
 };
@@ -140,6 +148,8 @@ export function parseAuthConfig(env: Env, network: AuthNetwork): AuthConfig {
     siweDomain,
     signerPrivateKey,
     signingRateLimitPerMinute: parseInteger(env, "SIGNING_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGNING_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
+    signInRateLimitPerMinute: parseInteger(env, "SIGN_IN_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGN_IN_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
+    trustedProxyHops: parseInteger(env, "TRUSTED_PROXY_HOPS", 0, 0, 10),
     warnings,
   };
 }

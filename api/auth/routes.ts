@@ -1,13 +1,15 @@
 // Sign-In with Ethereum: GET /api/auth/nonce, POST /api/auth/verify, GET /api/auth/me.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getAddress, verifyMessage, type Hex } from "viem";
+import { requestClientIp } from "../http/client-ip.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { getStore } from "../store/db.js";
 import { rolesOf, STATIC_ROLES } from "./config.js";
 import { requireAuth, type AuthEnv } from "./middleware.js";
 import { consumeNonce, issueNonce } from "./nonces.js";
+import { rateLimit } from "./rate-limit.js";
 import { authConfig } from "./runtime.js";
 import { checkSiweMessage, MAX_MESSAGE_LENGTH } from "./siwe.js";
 import { issueToken } from "./token.js";
@@ -50,12 +52,25 @@ const SessionJson = z
 
 const MeJson = z.object({ address: Checksummed, roles: z.array(Role) }).openapi("Caller");
 
+/**
+ * Nonce and verify requests per client IP (SIGN_IN_RATE_LIMIT_PER_MINUTE): anonymous routes that
+ * write to the store, so a client cannot fill it with nonces. Built on first use, from the config.
+ */
+let signInLimiter: MiddlewareHandler | undefined;
+const signInLimit: MiddlewareHandler = (c, next) => {
+  const config = authConfig();
+  signInLimiter ??= rateLimit({ name: "sign-in", limit: config.signInRateLimitPerMinute, windowSeconds: 60, key: (ctx) => requestClientIp(ctx, config.trustedProxyHops) });
+  return signInLimiter(c, next);
+};
+const tooMany = errorResponse("Too many sign-in requests from this client (SIGN_IN_RATE_LIMIT_PER_MINUTE); see Retry-After");
+
 const nonceRoute = createRoute({
   method: "get",
   path: "/api/auth/nonce",
   tags: [TAG],
   summary: "A fresh sign-in nonce",
-  responses: { 200: json(NonceJson, "A nonce, valid once for 5 minutes"), 400: errorResponse("No Host header and no SIWE_DOMAIN configured") },
+  middleware: [signInLimit] as const,
+  responses: { 200: json(NonceJson, "A nonce, valid once for 5 minutes"), 400: errorResponse("No Host header and no SIWE_DOMAIN configured"), 429: tooMany },
 });
 
 const verifyRoute = createRoute({
@@ -65,11 +80,13 @@ const verifyRoute = createRoute({
   summary: "Sign in: exchange a signed EIP-4361 message for a token",
   description:
     "The message must name this API's domain and the indexed chain's id, carry a nonce from GET /api/auth/nonce (used once), have an Issued At not in the future and not older than the nonce, and be signed by its address (EOA). 401 codes: domain_mismatch, chain_mismatch, nonce_unknown, nonce_used, nonce_expired, issued_before_nonce, issued_at_in_future, message_expired, not_yet_valid, bad_signature.",
+  middleware: [signInLimit] as const,
   request: { body: { required: true, content: { "application/json": { schema: VerifyBody } } } },
   responses: {
     200: json(SessionJson, "Signed in"),
     400: errorResponse("The body or the message is malformed"),
     401: errorResponse("The message does not sign in here (see the code)"),
+    429: tooMany,
   },
 });
 

@@ -25,6 +25,7 @@ import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.
 import { dropPostgresSchema, dropSyncRows, startPonder, uniqueSchema, type PonderHandle } from "../helpers/ponder.js";
 
 const SECRET = "auth-test-secret-0123456789abcdef0123456789";
+const SIGN_IN_LIMIT = 200;
 /** Everything the API reads, pinned: nothing from the caller's shell leaks into the child. */
 const AUTH_ENV = {
   AUTH_SECRET: SECRET,
@@ -35,6 +36,9 @@ const AUTH_ENV = {
   SIWE_DOMAIN: "",
   SIGNER_PRIVATE_KEY: "",
   SIGNING_RATE_LIMIT_PER_MINUTE: "",
+  // Behind one trusted proxy; the other tests send no X-Forwarded-For and count as 127.0.0.1.
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: String(SIGN_IN_LIMIT),
+  TRUSTED_PROXY_HOPS: "1",
 };
 
 const CHAIN_ID = uniqueChainId();
@@ -132,6 +136,30 @@ describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
     const [h, , s] = token.split(".");
     const claims = Buffer.from(JSON.stringify({ sub: owner, roles: ["admin"], iat: past, exp: past + 3600 })).toString("base64url");
     expectError(await call(me, { headers: bearer(`${h}.${claims}.${s}`) }), 401, "invalid_token");
+  });
+
+  run("sign-in requests are rate-limited per client IP, taken from the trusted proxy's X-Forwarded-For entry", async () => {
+    // Fixed one-minute windows: start early in one, so the requests below all fall into it.
+    const second = (Date.now() / 1000) % 60;
+    if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
+    const client = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    const nonce = (forwardedFor: string) => fetch(`${api()}/api/auth/nonce`, { headers: { "x-forwarded-for": forwardedFor } });
+    for (let i = 0; i < SIGN_IN_LIMIT; i++) {
+      // Whatever the client puts left of the proxy's entry is not its identity.
+      const res = await nonce(i % 2 ? client : `10.0.${i % 250}.1, ${client}`);
+      expect(res.status, `request ${i + 1}`).toBe(200);
+      await res.arrayBuffer();
+    }
+    const refused = await nonce(`198.51.100.7, ${client}`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await refused.json()) as any).error.code).toBe("rate_limited");
+    // verify counts against the same limit.
+    const verify = await fetch(`${api()}/api/auth/verify`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": client }, body: "{}" });
+    expect(verify.status).toBe(429);
+    // Another client, and requests without the header (the socket's address), are not affected.
+    expect((await nonce(client.replace(/\d+$/, (n) => String((Number(n) % 250) + 1)))).status).toBe(200);
+    expect((await getSignInNonce(api())).nonce).toBeTruthy();
   });
 
   run("the wrong role → 403; roles come from the configuration, not from the token's claims", async () => {

@@ -184,6 +184,10 @@ export async function startPonder(options: PonderOptions): Promise<PonderHandle>
     PONDER_POLLING_INTERVAL_MS: "200",
     NO_COLOR: "1",
     FORCE_COLOR: "0",
+    // Every test client is 127.0.0.1: suites sign in far more than a person would per minute.
+    // test/api/auth.test.ts sets its own limit to test it.
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: "1000000",
+    TRUSTED_PROXY_HOPS: "",
     ...offchainStoreOf(schema, pgliteDir),
     ...options.env,
   });

@@ -27,6 +27,9 @@ describe("auth config", () => {
     expect(c.roles.validator).toEqual([getAddress(roleAccount("validator").address)]);
     expect(privateKeyToAccount(c.signerPrivateKey!).address).toBe(roleAccount("signer").address);
     expect([c.tokenTtlSeconds, c.signingRateLimitPerMinute, c.siweDomain, c.network.local]).toEqual([900, 10, null, true]);
+    expect([c.signInRateLimitPerMinute, c.trustedProxyHops]).toEqual([30, 0]);
+    const tuned = parseAuthConfig({ SIGN_IN_RATE_LIMIT_PER_MINUTE: "5", TRUSTED_PROXY_HOPS: "2" }, LOCAL);
+    expect([tuned.signInRateLimitPerMinute, tuned.trustedProxyHops]).toEqual([5, 2]);
   });
 
   it("elsewhere AUTH_SECRET is required, no dev roles and no signer by default", () => {
@@ -45,6 +48,9 @@ describe("auth config", () => {
     expect(() => parseAuthConfig({ AUTH_TOKEN_TTL_SECONDS: "9e9" }, LOCAL)).toThrow(/AUTH_TOKEN_TTL_SECONDS/);
     expect(() => parseAuthConfig({ SIGNING_RATE_LIMIT_PER_MINUTE: "0" }, LOCAL)).toThrow(/SIGNING_RATE_LIMIT_PER_MINUTE/);
     expect(() => parseAuthConfig({ SIGNING_RATE_LIMIT_PER_MINUTE: "1.5" }, LOCAL)).toThrow(/SIGNING_RATE_LIMIT_PER_MINUTE/);
+    expect(() => parseAuthConfig({ SIGN_IN_RATE_LIMIT_PER_MINUTE: "0" }, LOCAL)).toThrow(/SIGN_IN_RATE_LIMIT_PER_MINUTE/);
+    expect(() => parseAuthConfig({ TRUSTED_PROXY_HOPS: "-1" }, LOCAL)).toThrow(/TRUSTED_PROXY_HOPS/);
+    expect(() => parseAuthConfig({ TRUSTED_PROXY_HOPS: "11" }, LOCAL)).toThrow(/TRUSTED_PROXY_HOPS/);
     expect(() => parseAuthConfig({ SIGNER_PRIVATE_KEY: "0x1234" }, LOCAL)).toThrow(/SIGNER_PRIVATE_KEY/);
     expect(() => parseAuthConfig({ SIGNER_PRIVATE_KEY: `0x${"0".repeat(64)}` }, LOCAL)).toThrow(/SIGNER_PRIVATE_KEY/);
     expect(() => parseAuthConfig({ SIWE_DOMAIN: "https://app.example.com/" }, LOCAL)).toThrow(/SIWE_DOMAIN/);
