@@ -294,8 +294,12 @@ export const ticketedEvent = onchainTable(
     checkedIn: t.bigint().notNull().default(0n),
     /** == getEvent(id).paidCheckedIn */
     paidCheckedIn: t.bigint().notNull().default(0n),
-    /** Tickets sold with a stake and not refunded: the stakes settled when the event completes. */
-    stakedTokenIds: t.bigint().array().notNull().default([]),
+    /**
+     * The newest ticket sold with a stake. With stake.previousStakedTokenId the event's stakes form a
+     * list, walked when the event completes to settle the held ones. A list, not an array column:
+     * appending to an array rewrites it on every sale (quadratic in the event's size).
+     */
+    lastStakedTokenId: t.bigint(),
     /** Price plus stake held for this event until it completes (== eventSales(id).escrowed). */
     escrowed: t.bigint().notNull().default(0n),
     /** Settlement at completion (EventSettled / StakeForfeited). */
@@ -492,6 +496,8 @@ export const stake = onchainTable(
     tokenId: t.bigint().primaryKey(),
     eventId: t.bigint().notNull(),
     paymentId: t.hex().notNull(),
+    /** The event's stake sold before this one (see ticketedEvent.lastStakedTokenId); null for the first. */
+    previousStakedTokenId: t.bigint(),
     /** Stake paid with the ticket. */
     amount: t.bigint().notNull(),
     status: stakeStatus("status").notNull(),

@@ -124,15 +124,16 @@ ponder.on("PaymentProcessor:PaymentConfirmed", async ({ event, context }) => {
     createdAt: where.timestamp,
     createdTxHash: where.txHash,
   });
+  let lastStakedTokenId = e.lastStakedTokenId;
   if (perTicketStake > 0n) {
-    await context.db.insert(stake).values(
-      pending.tokenIds.map((tokenId) => ({ tokenId, eventId: e.id, paymentId, amount: perTicketStake, status: "HELD" as const })),
-    );
+    const stakes = pending.tokenIds.map((tokenId) => {
+      const previousStakedTokenId = lastStakedTokenId;
+      lastStakedTokenId = tokenId;
+      return { tokenId, eventId: e.id, paymentId, previousStakedTokenId, amount: perTicketStake, status: "HELD" as const };
+    });
+    await context.db.insert(stake).values(stakes);
   }
-  await context.db.update(ticketedEvent, { id: e.id }).set((row) => ({
-    paidTickets: row.paidTickets + BigInt(quantity),
-    stakedTokenIds: perTicketStake > 0n ? [...row.stakedTokenIds, ...pending.tokenIds] : row.stakedTokenIds,
-  }));
+  await context.db.update(ticketedEvent, { id: e.id }).set((row) => ({ paidTickets: row.paidTickets + BigInt(quantity), lastStakedTokenId }));
   const s = await state(context, event);
   await context.db.update(processorState, { address: s.address }).set((row) => ({ paymentCount: row.paymentCount + 1 }));
   await context.db.delete(pendingPayment, { txHash });
@@ -163,11 +164,9 @@ ponder.on("PaymentProcessor:Refund", async ({ event, context }) => {
   if (p.stakePerTicket > 0n) {
     for (const tokenId of p.tokenIds) await context.db.update(stake, { tokenId }).set({ status: "REFUNDED", claimable: 0n });
   }
-  const refundedIds = new Set(p.tokenIds);
   await context.db.update(ticketedEvent, { id: p.eventId }).set((row) => ({
     escrowed: row.escrowed - amount,
     paidTickets: row.paidTickets - BigInt(p.quantity),
-    stakedTokenIds: row.stakedTokenIds.filter((id) => !refundedIds.has(id)),
   }));
   await ledger(context, event, { kind: "REFUND", account: buyer, amount, eventId: p.eventId, paymentId });
   await bumpDaily(context.db, event, CONTRACT, NATIVE, { outflow: amount, ticketsRefunded: p.quantity });
@@ -216,13 +215,17 @@ ponder.on("PaymentProcessor:EventSettled", async ({ event, context }) => {
     unclaimedStakes: row.unclaimedStakes + stakesHeld,
   }));
   // Every check-in is final now: each held stake becomes claimable (checked in) or forfeited.
-  // Row by row through Ponder's cache: raw SQL (context.db.sql) would flush and drop the cache.
-  for (const tokenId of e.stakedTokenIds) {
+  // Walked row by row through Ponder's cache (the event's list of stakes, newest first): raw SQL
+  // (context.db.sql) would flush and drop the cache. Refunded stakes are skipped, not unlinked.
+  for (let tokenId = e.lastStakedTokenId; tokenId !== null; ) {
     const held = await context.db.find(stake, { tokenId });
+    if (!held) throw new Error(`PaymentProcessor: event ${e.id}'s stake list names ticket ${tokenId}, which has no stake`);
     const sold = await context.db.find(ticket, { tokenId });
-    if (!held || !sold || held.status !== "HELD") continue;
-    const status = stakeStatusAtCompletion(sold.checkedIn);
-    await context.db.update(stake, { tokenId }).set({ status, claimable: claimableAmount(status, held.amount) });
+    if (sold && held.status === "HELD") {
+      const status = stakeStatusAtCompletion(sold.checkedIn);
+      await context.db.update(stake, { tokenId }).set({ status, claimable: claimableAmount(status, held.amount) });
+    }
+    tokenId = held.previousStakedTokenId;
   }
   await ledger(context, event, { kind: "EVENT_SETTLED", account: organizer, amount: organizerAmount, eventId: e.id, platformFee });
   await bumpDaily(context.db, event, CONTRACT, NATIVE, { platformFees: platformFee });

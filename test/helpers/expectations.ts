@@ -39,7 +39,7 @@ export const COMPARED_COLUMNS: Record<string, readonly string[]> = {
   fee_ledger: ["bookingId", "account", "role", "kind", "amount", ...WHERE],
   ticketed_event: [
     "id", "organizer", "maxCapacity", "price", "stakeBps", "stakePerTicket", "status", "sold", "paidTickets", "complimentaryTickets", "burned",
-    "checkedIn", "paidCheckedIn", "stakedTokenIds", "escrowed", "settled", "organizerAmount", "platformFee", "stakesHeld", "noShows",
+    "checkedIn", "paidCheckedIn", "lastStakedTokenId", "escrowed", "settled", "organizerAmount", "platformFee", "stakesHeld", "noShows",
     "forfeitedStakes", "createdBlock", "createdAt", "createdTxHash", "endedBlock", "endedAt",
   ],
   ticketed_event_history: ["eventId", "action", "status", "stakeBps", "organizerAmount", "platformFee", "stakesHeld", ...WHERE],
@@ -56,7 +56,7 @@ export const COMPARED_COLUMNS: Record<string, readonly string[]> = {
     "refundedBlock", "refundedAt", "refundTxHash",
   ],
   refund: ["paymentId", "eventId", "buyer", "amount", "tokenIds", ...WHERE],
-  stake: ["tokenId", "eventId", "paymentId", "amount", "status", "claimable", "claimedBy", "claimedAt", "claimTxHash"],
+  stake: ["tokenId", "eventId", "paymentId", "previousStakedTokenId", "amount", "status", "claimable", "claimedBy", "claimedAt", "claimTxHash"],
   organizer_balance: ["organizer", "balance", "revenueCredited", "forfeitedStakesCredited", "withdrawn", "withdrawals", "updatedAt"],
   processor_ledger: ["kind", "account", "amount", "eventId", "paymentId", "tokenId", "platformFee", "noShows", ...WHERE],
   qr_order: [
@@ -105,7 +105,7 @@ class Model {
   bookingHistory: Rec[] = [];
   earnings = new Map<Hex, Rec>();
   feeLedger: Rec[] = [];
-  event = new Map<bigint, Rec & { stakedTokenIds: bigint[] }>();
+  event = new Map<bigint, Rec>();
   eventHistory: Rec[] = [];
   ticket = new Map<bigint, Rec>();
   transfers: Rec[] = [];
@@ -317,7 +317,7 @@ class Model {
         const { eventId, organizer, maxCapacity, price } = e.args;
         this.event.set(eventId, {
           id: eventId, organizer: lc(organizer), maxCapacity, price, stakeBps: 0, stakePerTicket: 0n, status: "ACTIVE", sold: 0n, paidTickets: 0n,
-          complimentaryTickets: 0n, burned: 0n, checkedIn: 0n, paidCheckedIn: 0n, stakedTokenIds: [], escrowed: 0n, settled: false,
+          complimentaryTickets: 0n, burned: 0n, checkedIn: 0n, paidCheckedIn: 0n, lastStakedTokenId: null, escrowed: 0n, settled: false,
           organizerAmount: null, platformFee: null, stakesHeld: null, noShows: null, forfeitedStakes: null, createdBlock: l.blockNumber,
           createdAt: l.timestamp, createdTxHash: l.txHash, endedBlock: null, endedAt: null,
         });
@@ -423,9 +423,11 @@ class Model {
         });
         if (stakePerTicket > 0n) {
           for (const tokenId of p.tokenIds) {
-            this.stake.set(tokenId, { tokenId, eventId: p.eventId, paymentId: p.paymentId, amount: stakePerTicket, status: "HELD", claimable: 0n, claimedBy: null, claimedAt: null, claimTxHash: null });
+            // Each stake points at the event's stake sold just before it (in log, then token order).
+            const previousStakedTokenId = ev.lastStakedTokenId;
+            this.stake.set(tokenId, { tokenId, eventId: p.eventId, paymentId: p.paymentId, previousStakedTokenId, amount: stakePerTicket, status: "HELD", claimable: 0n, claimedBy: null, claimedAt: null, claimTxHash: null });
+            ev.lastStakedTokenId = tokenId;
           }
-          ev.stakedTokenIds = [...ev.stakedTokenIds, ...p.tokenIds];
         }
         ev.paidTickets = (ev.paidTickets as bigint) + BigInt(quantity);
         const s = this.processorRow(l);
@@ -438,7 +440,6 @@ class Model {
         const p = getOrThrow(this.payment, id, "payment");
         Object.assign(p, { status: "REFUNDED", refundedBlock: l.blockNumber, refundedAt: l.timestamp, refundTxHash: l.txHash });
         this.refunds.push({ paymentId: id, eventId: p.eventId, buyer: lc(e.args.buyer), amount: e.args.amount, tokenIds: p.tokenIds, ...where(l) });
-        const refunded = new Set(p.tokenIds);
         for (const tokenId of p.tokenIds) {
           const s = this.stake.get(tokenId);
           if (s) Object.assign(s, { status: "REFUNDED", claimable: 0n });
@@ -446,7 +447,6 @@ class Model {
         const ev = getOrThrow(this.event, p.eventId as bigint, "event");
         ev.escrowed = (ev.escrowed as bigint) - e.args.amount;
         ev.paidTickets = (ev.paidTickets as bigint) - BigInt(p.tokenIds.length);
-        ev.stakedTokenIds = ev.stakedTokenIds.filter((t) => !refunded.has(t));
         this.ledgerRow(l, { kind: "REFUND", account: lc(e.args.buyer), amount: e.args.amount, eventId: p.eventId, paymentId: id });
         this.bump(l, "PaymentProcessor", Z, { outflow: e.args.amount, ticketsRefunded: p.tokenIds.length });
         return;
@@ -470,10 +470,9 @@ class Model {
         const s = this.processorRow(l);
         s.platformFees = (s.platformFees as bigint) + platformFee;
         s.unclaimedStakes = (s.unclaimedStakes as bigint) + stakesHeld;
-        for (const tokenId of ev.stakedTokenIds) {
-          const st = this.stake.get(tokenId);
-          if (!st || st.status !== "HELD") continue;
-          const checkedIn = getOrThrow(this.ticket, tokenId, "ticket").checkedIn === true;
+        for (const st of this.stake.values()) {
+          if (st.eventId !== eventId || st.status !== "HELD") continue;
+          const checkedIn = getOrThrow(this.ticket, st.tokenId as bigint, "ticket").checkedIn === true;
           Object.assign(st, { status: checkedIn ? "CLAIMABLE" : "FORFEITED", claimable: checkedIn ? st.amount : 0n });
         }
         this.ledgerRow(l, { kind: "EVENT_SETTLED", account: lc(organizer), amount: organizerAmount, eventId, platformFee });

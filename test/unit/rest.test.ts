@@ -227,7 +227,7 @@ describe("events and tickets", () => {
     burned: 0n,
     checkedIn: 0n,
     paidCheckedIn: 0n,
-    stakedTokenIds: [],
+    lastStakedTokenId: null,
     escrowed: 11_880n,
     settled: false,
     organizerAmount: null,
