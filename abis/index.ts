@@ -5,3 +5,4 @@ export { PaymentProcessorAbi } from "./PaymentProcessor.js";
 export { QRPaymentAbi } from "./QRPayment.js";
 export { OracleHubAbi } from "./OracleHub.js";
 export { TestTokenAbi } from "./TestToken.js";
+export { TestSmartWalletAbi } from "./TestSmartWallet.js";

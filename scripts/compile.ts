@@ -21,6 +21,7 @@ const CONTRACTS = [
   "QRPayment",
   "OracleHub",
   "TestToken",
+  "TestSmartWallet",
 ] as const;
 
 function findImport(importPath: string): { contents: string } | { error: string } {

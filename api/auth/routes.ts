@@ -1,7 +1,7 @@
 // Sign-In with Ethereum: GET /api/auth/nonce, POST /api/auth/verify, GET /api/auth/me.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import { getAddress, verifyMessage, type Hex } from "viem";
+import { getAddress, type Hex } from "viem";
 import { requestClientIp } from "../http/client-ip.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
@@ -10,7 +10,8 @@ import { rolesOf, STATIC_ROLES } from "./config.js";
 import { requireAuth, type AuthEnv } from "./middleware.js";
 import { consumeNonce, issueNonce } from "./nonces.js";
 import { rateLimit } from "./rate-limit.js";
-import { authConfig } from "./runtime.js";
+import { chainClient, messageVerifier, type MessageVerifier } from "./signature.js";
+import { authConfig, authRuntime } from "./runtime.js";
 import { checkSiweMessage, MAX_MESSAGE_LENGTH } from "./siwe.js";
 import { issueToken } from "./token.js";
 
@@ -36,8 +37,8 @@ const VerifyBody = z
     signature: z
       .string()
       .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
-      .max(1024)
-      .openapi({ description: "personal_sign (EIP-191) signature of the message" }),
+      .max(16_384)
+      .openapi({ description: "personal_sign (EIP-191) signature of the message; a smart-contract wallet's ERC-1271 or ERC-6492 signature" }),
   })
   .strict();
 
@@ -62,6 +63,9 @@ const signInLimit: MiddlewareHandler = (c, next) => {
   signInLimiter ??= rateLimit({ name: "sign-in", limit: config.signInRateLimitPerMinute, windowSeconds: 60, key: (ctx) => requestClientIp(ctx, config.trustedProxyHops) });
   return signInLimiter(c, next);
 };
+let verifierOnce: MessageVerifier | undefined;
+const verifier = () => (verifierOnce ??= messageVerifier(chainClient(authRuntime().network.rpcUrls)));
+
 const tooMany = errorResponse("Too many sign-in requests from this client (SIGN_IN_RATE_LIMIT_PER_MINUTE); see Retry-After");
 
 const nonceRoute = createRoute({
@@ -79,7 +83,7 @@ const verifyRoute = createRoute({
   tags: [TAG],
   summary: "Sign in: exchange a signed EIP-4361 message for a token",
   description:
-    "The message must name this API's domain and the indexed chain's id, carry a nonce from GET /api/auth/nonce (used once), have an Issued At not in the future and not older than the nonce, and be signed by its address (EOA). 401 codes: domain_mismatch, chain_mismatch, nonce_unknown, nonce_used, nonce_expired, issued_before_nonce, issued_at_in_future, message_expired, not_yet_valid, bad_signature.",
+    "The message must name this API's domain and the indexed chain's id, carry a nonce from GET /api/auth/nonce (used once), have an Issued At not in the future and not older than the nonce, and be signed by its address: an EOA, or a smart-contract wallet (ERC-1271, or ERC-6492 before it is deployed) that the chain says signed it. 401 codes: domain_mismatch, chain_mismatch, nonce_unknown, nonce_used, nonce_expired, issued_before_nonce, issued_at_in_future, message_expired, not_yet_valid, bad_signature.",
   middleware: [signInLimit] as const,
   request: { body: { required: true, content: { "application/json": { schema: VerifyBody } } } },
   responses: {
@@ -87,6 +91,7 @@ const verifyRoute = createRoute({
     400: errorResponse("The body or the message is malformed"),
     401: errorResponse("The message does not sign in here (see the code)"),
     429: tooMany,
+    503: errorResponse("A contract wallet's signature could not be checked: the chain did not answer"),
   },
 });
 
@@ -108,13 +113,6 @@ function expectedDomain(c: Context): string {
   return host;
 }
 
-async function signatureMatches(address: Hex, message: string, signature: Hex): Promise<boolean> {
-  try {
-    return await verifyMessage({ address, message, signature });
-  } catch {
-    return false;
-  }
-}
 
 export function authRouter() {
   const app = newRouter<AuthEnv>();
@@ -138,7 +136,7 @@ export function authRouter() {
       if (!checked.ok) throw new ApiError(checked.code === "invalid_siwe_message" ? 400 : 401, checked.code, checked.message);
       const { address, nonce, issuedAt } = checked.value;
       // The signature is checked before the nonce is consumed, so a forged request cannot burn it.
-      if (!(await signatureMatches(address, message, signature as Hex))) {
+      if (!(await verifier()(address, message, signature as Hex))) {
         throw new ApiError(401, "bad_signature", `the signature is not ${address}'s signature of this message`);
       }
       const verdict = await consumeNonce(await getStore(), nonce, issuedAt, address, now);

@@ -9,6 +9,7 @@ import {
   OracleHubAbi,
   PaymentProcessorAbi,
   QRPaymentAbi,
+  TestSmartWalletAbi,
   TestTokenAbi,
 } from "../../abis/index.js";
 
@@ -21,6 +22,7 @@ export const abis = {
   QRPayment: QRPaymentAbi,
   OracleHub: OracleHubAbi,
   TestToken: TestTokenAbi,
+  TestSmartWallet: TestSmartWalletAbi,
 } as const;
 
 export type ContractName = keyof typeof abis;

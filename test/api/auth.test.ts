@@ -17,7 +17,7 @@ import { orderDataHash } from "../../api/domain/qr.js";
 import type { ReadDeps } from "../../api/rest/db.js";
 import * as onchain from "../../ponder.schema.js";
 import { roleAccount } from "../../scripts/lib/accounts.js";
-import { abis } from "../../scripts/lib/artifacts.js";
+import { abis, bytecode } from "../../scripts/lib/artifacts.js";
 import { writeDeployment } from "../../scripts/lib/deployment.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { bearer, getSignInNonce, postVerify, signIn, siweMessage } from "../helpers/auth.js";
@@ -160,6 +160,27 @@ describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
     // Another client, and requests without the header (the socket's address), are not affected.
     expect((await nonce(client.replace(/\d+$/, (n) => String((Number(n) % 250) + 1)))).status).toBe(200);
     expect((await getSignInNonce(api())).nonce).toBeTruthy();
+  });
+
+  run("a smart-contract wallet signs in with its owner's ERC-1271 signature; a stranger's signature for it does not", async () => {
+    const owner = fresh();
+    const deployer = t.actor(20);
+    const hash = await t.wallet(deployer).deployContract({ abi: abis.TestSmartWallet, bytecode: bytecode("TestSmartWallet"), args: [owner.address] });
+    const wallet = (await t.mined(hash)).contractAddress!;
+    const n = await getSignInNonce(api());
+    const message = siweMessage(api(), { address: wallet }, n);
+    // A stranger's signature is refused (by the wallet) and does not burn the nonce.
+    const refused = await postVerify(api(), message, await fresh().signMessage({ message }));
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as any).error.code).toBe("bad_signature");
+    const res = await postVerify(api(), message, await owner.signMessage({ message }));
+    const body = (await res.json()) as any;
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.address).toBe(getAddress(wallet));
+    expect((await call(`${api()}/api/auth/me`, { headers: bearer(body.token) })).body).toEqual({ address: getAddress(wallet), roles: [] });
+    // The owner's own address is not the wallet: an address with no code needs its own key's signature.
+    const m2 = siweMessage(api(), { address: fresh().address }, await getSignInNonce(api()));
+    expect((await postVerify(api(), m2, await owner.signMessage({ message: m2 }))).status).toBe(401);
   });
 
   run("the wrong role → 403; roles come from the configuration, not from the token's claims", async () => {
