@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, ne } from "drizzle-orm";
-import { recoverTypedDataAddress, type Address, type Hex } from "viem";
+import { hashTypedData, type Address, type Hex } from "viem";
 import { requireAuth, requireRole, type AuthEnv, type Caller } from "../auth/middleware.js";
 import {
   checkInRefusal,
@@ -21,10 +21,11 @@ import {
   type CheckInPayload,
   type CheckInRefusal,
 } from "../domain/checkin.js";
+import { signedBy, type HashVerifier } from "../chain/signature.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
-import type { ReadDeps } from "../rest/db.js";
 import { storable, text } from "../http/text.js";
+import type { ReadDeps } from "../rest/db.js";
 import { MAX_UINT256 } from "../rest/params.js";
 import type { StoreTx } from "../store/db.js";
 import { action, actionBatch } from "../store/tables/actions.js";
@@ -44,14 +45,16 @@ const PayloadObject = z
     tokenId: UintLike,
     eventId: UintLike,
     timestamp: UintLike.openapi({ description: "Unix seconds when the holder's wallet signed" }),
-    signature: z.string().regex(/^0x([0-9a-fA-F]{128}|[0-9a-fA-F]{130})$/, "must be a 64- or 65-byte hex signature"),
+    signature: z
+      .string()
+      .regex(/^0x(?:[0-9a-fA-F]{2}){64,4096}$/, "must be hex bytes: a 64- or 65-byte signature, or a smart-contract wallet's (ERC-1271 / ERC-6492)"),
   })
   .strict();
 
 /** The QR code's content: the JSON object, or the same JSON as a string (what a scanner reads). */
 const UintShape = z.union([z.string(), z.number()]);
 const PayloadInput = z
-  .union([text(2000), z.object({ tokenId: UintShape, eventId: UintShape, timestamp: UintShape, signature: z.string() })])
+  .union([text(9000), z.object({ tokenId: UintShape, eventId: UintShape, timestamp: UintShape, signature: z.string() })])
   .openapi({ description: "{ tokenId, eventId, timestamp, signature }: the holder's EIP-712 CheckIn signature (domain EventTicketNFT / 1 / chainId / EventTicketNFT address), as an object or a JSON string" });
 
 type ParsedPayload = { ok: true; value: CheckInPayload } | { ok: false; message: string };
@@ -146,6 +149,9 @@ const batchRoute = createRoute({
 
 type Assessment = { payload: CheckInPayload; eventId: bigint | null; refusal: CheckInRefusal | null };
 
+let holderSignedOnce: HashVerifier | undefined;
+const holderSigned = () => (holderSignedOnce ??= signedBy(actionsChain().client));
+
 /** Everything but "accepted before", which is decided under the lock. */
 async function assess(deps: ReadDeps, payload: CheckInPayload, scannedAt: bigint, gateEventId: bigint | undefined): Promise<Assessment> {
   const chain = actionsChain();
@@ -153,12 +159,9 @@ async function assess(deps: ReadDeps, payload: CheckInPayload, scannedAt: bigint
   if (!nft) throw new ApiError(503, "contract_not_configured", "EventTicketNFT is not deployed on the indexed network");
   const ticket = await readTicket(deps, payload.tokenId);
   const event = ticket ? await readEvent(deps, ticket.eventId) : null;
-  let signer: Address | null = null;
-  try {
-    signer = await recoverTypedDataAddress({ ...checkInTypedData(chain.chain.id, nft, payload), signature: payload.signature });
-  } catch {
-    signer = null;
-  }
+  // The indexed owner's signature: recovered locally for an EOA, asked of the wallet otherwise.
+  const signed = ticket ? await holderSigned()(ticket.owner, hashTypedData(checkInTypedData(chain.chain.id, nft, payload)), payload.signature) : false;
+  const signer: Address | null = signed && ticket ? ticket.owner : null;
   const refusal = checkInRefusal({ payload, signer, ticket, event, gateEventId, acceptedBefore: false, scannedAt });
   return { payload, eventId: ticket?.eventId ?? null, refusal };
 }

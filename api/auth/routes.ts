@@ -1,8 +1,9 @@
 // Sign-In with Ethereum: GET /api/auth/nonce, POST /api/auth/verify, GET /api/auth/me.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import { getAddress, type Hex } from "viem";
+import { getAddress, hashMessage, type Hex } from "viem";
 import { requestClientIp } from "../http/client-ip.js";
+import { chainClient, signedBy, type HashVerifier } from "../chain/signature.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { getStore } from "../store/db.js";
@@ -10,7 +11,6 @@ import { rolesOf, STATIC_ROLES } from "./config.js";
 import { requireAuth, type AuthEnv } from "./middleware.js";
 import { consumeNonce, issueNonce } from "./nonces.js";
 import { rateLimit } from "./rate-limit.js";
-import { chainClient, messageVerifier, type MessageVerifier } from "./signature.js";
 import { authConfig, authRuntime } from "./runtime.js";
 import { checkSiweMessage, MAX_MESSAGE_LENGTH } from "./siwe.js";
 import { issueToken } from "./token.js";
@@ -63,8 +63,8 @@ const signInLimit: MiddlewareHandler = (c, next) => {
   signInLimiter ??= rateLimit({ name: "sign-in", limit: config.signInRateLimitPerMinute, windowSeconds: 60, key: (ctx) => requestClientIp(ctx, config.trustedProxyHops) });
   return signInLimiter(c, next);
 };
-let verifierOnce: MessageVerifier | undefined;
-const verifier = () => (verifierOnce ??= messageVerifier(chainClient(authRuntime().network.rpcUrls)));
+let verifierOnce: HashVerifier | undefined;
+const verifier = () => (verifierOnce ??= signedBy(chainClient(authRuntime().network.rpcUrls)));
 
 const tooMany = errorResponse("Too many sign-in requests from this client (SIGN_IN_RATE_LIMIT_PER_MINUTE); see Retry-After");
 
@@ -136,7 +136,7 @@ export function authRouter() {
       if (!checked.ok) throw new ApiError(checked.code === "invalid_siwe_message" ? 400 : 401, checked.code, checked.message);
       const { address, nonce, issuedAt } = checked.value;
       // The signature is checked before the nonce is consumed, so a forged request cannot burn it.
-      if (!(await verifier()(address, message, signature as Hex))) {
+      if (!(await verifier()(address, hashMessage(message), signature as Hex))) {
         throw new ApiError(401, "bad_signature", `the signature is not ${address}'s signature of this message`);
       }
       const verdict = await consumeNonce(await getStore(), nonce, issuedAt, address, now);
