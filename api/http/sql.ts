@@ -44,3 +44,36 @@ export const sqlGuard: MiddlewareHandler = async (c, next) => {
     c.res = new Response(JSON.stringify(errorBody(code, message)), { status, headers: { "content-type": "application/json" } });
   }
 };
+
+/**
+ * At most `max` /sql/db queries at once in this process; more get 503 `sql_busy` with Retry-After.
+ * On PostgreSQL Ponder retries a failing statement with backoff for over a minute, holding a
+ * connection: without a cap a handful of bad queries would hold every connection GraphQL and the
+ * REST reads need. Malformed ones never get here (sqlGuard refuses them first).
+ */
+export function sqlConcurrencyLimit(max: number): MiddlewareHandler {
+  let inFlight = 0;
+  return async (c, next) => {
+    if (c.req.path !== "/sql/db") return next();
+    if (inFlight >= max) {
+      return c.json(errorBody("sql_busy", `at most ${max} SQL queries run at once here (SQL_MAX_CONCURRENT): retry shortly`), 503, { "Retry-After": "1" });
+    }
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  };
+}
+
+export const DEFAULT_SQL_MAX_CONCURRENT = 4;
+
+/** SQL_MAX_CONCURRENT (1–1000, default 4); a bad value stops the start, naming the variable. */
+export function sqlMaxConcurrent(env: Record<string, string | undefined>): number {
+  const raw = env.SQL_MAX_CONCURRENT?.trim();
+  if (!raw) return DEFAULT_SQL_MAX_CONCURRENT;
+  const n = Number(raw);
+  if (!/^\d{1,4}$/.test(raw) || n < 1 || n > 1000) throw new Error(`SQL_MAX_CONCURRENT must be an integer from 1 to 1000, got "${raw}"`);
+  return n;
+}

@@ -8,7 +8,7 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { errorBody, onError, onNotFound } from "../../api/http/errors.js";
 import { newRouter } from "../../api/http/router.js";
-import { sqlGuard } from "../../api/http/sql.js";
+import { sqlConcurrencyLimit, sqlGuard, sqlMaxConcurrent } from "../../api/http/sql.js";
 import { reconcileDepsFromEnv } from "../../api/reconcile/env.js";
 import { reconciliationRouter } from "../../api/reconcile/route.js";
 import { readsRouter } from "../../api/rest/reads.js";
@@ -42,6 +42,7 @@ app.route("/", signingRouter(signingDepsFromEnv({ db, schema })));
 app.route("/", actionsRouter({ db, schema }));
 
 app.use("/sql/*", sqlGuard); // before Ponder's client(): its refusals are 500s otherwise (api/http/sql.ts)
+app.use("/sql/*", sqlConcurrencyLimit(sqlMaxConcurrent(process.env)));
 app.use("/sql/*", client({ db, schema }));
 app.use("/graphql", graphql({ db, schema }));
 app.use("/", graphql({ db, schema }));

@@ -57,8 +57,13 @@ beforeAll(async () => {
       .filter((b) => b.enabled)
       .map(async (b) => {
         // Signing and write actions are rate-limited per client; the fuzzer's one admin would
-        // otherwise mostly see 429s instead of reaching validation.
-        const ponder = await startPonder({ deploymentFile, database: b.database, env: { SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000" } });
+        // otherwise mostly see 429s instead of reaching validation. Likewise /sql/db's cap on
+        // concurrent queries (a 503 sql_busy) sits above the fuzzer's requests in flight.
+        const ponder = await startPonder({
+          deploymentFile,
+          database: b.database,
+          env: { SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000", SQL_MAX_CONCURRENT: String(IN_FLIGHT + 1) },
+        });
         ponders.set(b.name, ponder);
         await ponder.waitForBlock(head, 120_000);
       }),

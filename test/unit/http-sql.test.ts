@@ -1,7 +1,8 @@
 // The guard in front of Ponder's SQL-over-HTTP endpoints: which `sql` parameters reach Ponder, and
 // how its plain-text 500s are answered.
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { classifySqlFailure, sqlParamProblem } from "../../api/http/sql.js";
+import { classifySqlFailure, sqlConcurrencyLimit, sqlMaxConcurrent, sqlParamProblem } from "../../api/http/sql.js";
 
 const param = (v: unknown) => JSON.stringify(v);
 
@@ -31,5 +32,52 @@ describe("classifySqlFailure", () => {
     expect(classifySqlFailure('relation "nope" does not exist')).toEqual({ status: 400, code: "sql_rejected" });
     expect(classifySqlFailure("connect ECONNREFUSED 127.0.0.1:5432")).toEqual({ status: 503, code: "database_unavailable" });
     expect(classifySqlFailure("Connection terminated unexpectedly")).toEqual({ status: 503, code: "database_unavailable" });
+  });
+});
+
+describe("sqlConcurrencyLimit", () => {
+  const deferred = () => {
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    return { done, release };
+  };
+
+  it("lets `max` /sql/db queries run at once, answers 503 sql_busy beyond, and frees a slot when one ends, failed or not", async () => {
+    const gates: { done: Promise<void>; release: () => void }[] = [];
+    const app = new Hono();
+    app.use("/sql/*", sqlConcurrencyLimit(2));
+    app.get("/sql/db", async (c) => {
+      const g = deferred();
+      gates.push(g);
+      await g.done;
+      if (c.req.query("fail")) throw new Error("query failed");
+      return c.text("ok");
+    });
+    app.get("/sql/live", (c) => c.text("live"));
+    app.onError((_, c) => c.text("error", 500));
+
+    const first = app.request("/sql/db?fail=1");
+    const second = app.request("/sql/db");
+    await new Promise((r) => setTimeout(r, 10));
+    const busy = await app.request("/sql/db");
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("1");
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe("sql_busy");
+    expect((await app.request("/sql/live")).status).toBe(200); // only /sql/db is counted
+
+    gates[0]!.release();
+    expect((await first).status).toBe(500);
+    const third = app.request("/sql/db");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(gates).toHaveLength(3); // the failed query's slot went to the third
+    gates[1]!.release();
+    gates[2]!.release();
+    expect([(await second).status, (await third).status]).toEqual([200, 200]);
+  });
+
+  it("reads SQL_MAX_CONCURRENT, refusing nonsense with the variable's name", () => {
+    expect(sqlMaxConcurrent({})).toBe(4);
+    expect(sqlMaxConcurrent({ SQL_MAX_CONCURRENT: " 16 " })).toBe(16);
+    for (const bad of ["0", "-1", "1.5", "many", "1001"]) expect(() => sqlMaxConcurrent({ SQL_MAX_CONCURRENT: bad }), bad).toThrow(/SQL_MAX_CONCURRENT/);
   });
 });
