@@ -193,6 +193,12 @@ export const booking = onchainTable(
     platformWallet: t.hex(),
     cancelledBy: t.hex(),
     cancelReason: t.text(),
+    /**
+     * The nonce of the CancellationAuthorization used, decoded from the cancelling transaction when
+     * it called cancelBooking directly; null for emergency cancellations and calls through another
+     * contract (a smart wallet, a multisig).
+     */
+    cancellationNonce: t.bigint(),
     /** Cancelled by the owner or an operator (emergencyCancelBooking), not by a party. */
     emergency: t.boolean().notNull().default(false),
     createdBlock: t.bigint().notNull(),

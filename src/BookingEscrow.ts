@@ -4,6 +4,7 @@ import { accountEarning, booking, bookingHistory, escrowState, feeLedger } from 
 import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion, type Payout } from "../api/domain/fees.js";
 import { addressOrNull, lower, ZERO_ADDRESS, type Hex } from "../api/domain/ids.js";
 import { withoutNul } from "../api/domain/text.js";
+import { cancellationNonceOf } from "../api/indexing/calldata.js";
 import {
   at,
   bumpDaily,
@@ -176,6 +177,7 @@ ponder.on("BookingEscrow:BookingCancelled", async ({ event, context }) => {
     platformWallet: wallet,
     cancelledBy: lower(cancelledBy),
     cancelReason: reason,
+    cancellationNonce: cancellationNonceOf(event.transaction, event.log.address, bookingId),
     emergency: isEmergencyCancellation(cancelledBy, b.customer, b.provider),
     settledBlock: where.blockNumber,
     settledAt: where.timestamp,

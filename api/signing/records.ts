@@ -72,6 +72,8 @@ export async function indexedBookings(read: ReadDeps, bookingIds: string[]): Pro
       providerAmount: b.providerAmount,
       platformAmount: b.platformAmount,
       inviterAmount: b.inviterAmount,
+      cancelReason: b.cancelReason,
+      cancellationNonce: b.cancellationNonce,
       createdTxHash: b.createdTxHash,
       settledTxHash: b.settledTxHash,
     })

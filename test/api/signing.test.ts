@@ -340,8 +340,13 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
     expectError(notPaid, 409, "booking_not_paid");
     expect(notPaid.body.error.details).toEqual({ status: "CANCELLED" });
 
+    // Asked twice, the same split and reason: only the one sent on chain reads used (by its nonce).
+    const unused = await post("/api/sign/cancellation", customer.token, { bookingId: id2, reason: "changed plans" });
+    expect(unused.status, JSON.stringify(unused.body)).toBe(201);
     const byCustomer = await post("/api/sign/cancellation", customer.token, { bookingId: id2, reason: "changed plans" });
     expect(byCustomer.status, JSON.stringify(byCustomer.body)).toBe(201);
+    expect(byCustomer.body.authorization).toMatchObject({ ...unused.body.authorization, nonce: expect.any(String) });
+    expect(byCustomer.body.authorization.nonce).not.toBe(unused.body.authorization.nonce);
     expect(byCustomer.body.policy).toBe("customer_within_free_window");
     expect(byCustomer.body.authorization).toMatchObject({ customerAmount: "30000001", providerAmount: "0", platformAmount: "0", inviterAmount: "0", reason: "changed plans" });
     await cancelOnChain(customer.account, byCustomer.body);
@@ -352,6 +357,7 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
       { cancelledBy: customer.account.address, reason: "changed plans", emergency: false },
     ]);
     expect((await get(`/api/authorizations/${byCustomer.body.id}`, customer.token)).body.status).toBe("used");
+    expect((await get(`/api/authorizations/${unused.body.id}`, customer.token)).body).toMatchObject({ status: "issued", txHash: null });
   });
 
   run("when the escrow's indexed signer is another address, signing answers 503 signer_mismatch instead of useless signatures", async () => {

@@ -118,12 +118,14 @@ describe("authorization status", () => {
     providerAmount: 0n,
     platformAmount: 0n,
     inviterAmount: 0n,
+    cancelReason: null,
+    cancellationNonce: null,
     createdTxHash: `0x${"a".repeat(64)}` as Hex,
     settledTxHash: null,
   };
-  const cancelled: IndexedBooking = { ...paid, status: "CANCELLED", customerRefund: 90n, providerAmount: 8n, platformAmount: 2n, settledTxHash: `0x${"b".repeat(64)}` as Hex };
+  const cancelled: IndexedBooking = { ...paid, status: "CANCELLED", customerRefund: 90n, providerAmount: 8n, platformAmount: 2n, cancelReason: "plans changed", settledTxHash: `0x${"b".repeat(64)}` as Hex };
   const booking = { kind: "booking" as const, expiry: 1000n, message: {} };
-  const cancel = { kind: "cancellation" as const, expiry: 1000n, message: { customerAmount: "90", providerAmount: "8", platformAmount: "2", inviterAmount: "0" } };
+  const cancel = { kind: "cancellation" as const, expiry: 1000n, message: { customerAmount: "90", providerAmount: "8", platformAmount: "2", inviterAmount: "0", reason: "plans changed", nonce: "41" } };
 
   it("booking authorizations are used once their booking is indexed, whatever came after", () => {
     expect(authorizationStatus(booking, paid, 2000n)).toEqual({ status: "used", txHash: paid.createdTxHash });
@@ -132,12 +134,25 @@ describe("authorization status", () => {
     expect(authorizationStatus(booking, null, 1001n)).toEqual({ status: "expired", txHash: null });
   });
 
-  it("cancellations are used only by a party's cancellation with exactly their amounts", () => {
+  it("cancellations are used by the cancellation that carried their nonce, when the index knows it", () => {
+    const withNonce = (nonce: bigint) => ({ ...cancelled, cancellationNonce: nonce });
+    expect(authorizationStatus(cancel, withNonce(41n), 5000n)).toEqual({ status: "used", txHash: cancelled.settledTxHash });
+    // Another authorization with the same split and reason was used: this one was not.
+    expect(authorizationStatus(cancel, withNonce(42n), 10n)).toEqual({ status: "issued", txHash: null });
+    expect(authorizationStatus(cancel, withNonce(42n), 5000n)).toEqual({ status: "expired", txHash: null });
+    expect(authorizationStatus(cancel, { ...withNonce(41n), emergency: true }, 10n)).toEqual({ status: "issued", txHash: null });
+  });
+
+  it("without a known nonce (a call through a smart wallet), by a party's cancellation with exactly their amounts and reason", () => {
     expect(authorizationStatus(cancel, cancelled, 5000n)).toEqual({ status: "used", txHash: cancelled.settledTxHash });
     expect(authorizationStatus(cancel, paid, 10n)).toEqual({ status: "issued", txHash: null });
     expect(authorizationStatus(cancel, { ...cancelled, emergency: true }, 10n)).toEqual({ status: "issued", txHash: null });
     expect(authorizationStatus(cancel, { ...cancelled, customerRefund: 100n, providerAmount: 0n, platformAmount: 0n }, 5000n)).toEqual({ status: "expired", txHash: null });
     expect(authorizationStatus(cancel, { ...cancelled, status: "COMPLETED" }, 5000n)).toEqual({ status: "expired", txHash: null });
+    expect(authorizationStatus(cancel, { ...cancelled, cancelReason: "other" }, 10n)).toEqual({ status: "issued", txHash: null });
+    // The index keeps reasons without NULs.
+    const nul = { ...cancel, message: { ...cancel.message, reason: "plans\u0000 changed" } };
+    expect(authorizationStatus(nul, { ...cancelled, cancelReason: "plans changed" }, 10n)).toEqual({ status: "used", txHash: cancelled.settledTxHash });
   });
 
   it("the clock is the later of the wall clock and the chain head", () => {
