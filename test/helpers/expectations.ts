@@ -3,7 +3,7 @@
 // metadata, the escrow's payment token). Written apart from the handlers in src/, and checked
 // against the contracts' views (the simulator's summary) by `viewMismatches`, so a handler bug
 // shows up as a difference instead of being copied into the expectation.
-import { erc20Abi, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
+import { decodeFunctionData, erc20Abi, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
 import { abis } from "../../scripts/lib/artifacts.js";
 import type { Deployment } from "../../scripts/lib/deployment.js";
 import type { Summary } from "../../scripts/lib/sim/summary.js";
@@ -32,7 +32,7 @@ export const COMPARED_COLUMNS: Record<string, readonly string[]> = {
   booking: [
     "id", "customer", "provider", "inviter", "amount", "platformFeeRate", "inviterFeeRate", "expectedProviderAmount", "expectedPlatformFee",
     "expectedInviterFee", "status", "customerRefund", "providerAmount", "platformAmount", "inviterAmount", "platformWallet", "cancelledBy",
-    "cancelReason", "emergency", "createdBlock", "createdAt", "createdTxHash", "settledBlock", "settledAt", "settledTxHash",
+    "cancelReason", "cancellationNonce", "emergency", "createdBlock", "createdAt", "createdTxHash", "settledBlock", "settledAt", "settledTxHash",
   ],
   booking_history: ["bookingId", "status", "actor", "amount", "customerRefund", "providerAmount", "platformAmount", "inviterAmount", "reason", ...WHERE],
   account_earnings: ["account", "total", "asProvider", "asInviter", "asPlatform", "payouts", "lastPaidAt"],
@@ -126,7 +126,11 @@ class Model {
   /** Tokens seen by QR payments and rate updates (metadata comes from the token contracts). */
   tokens = new Set<Hex>();
 
-  constructor(readonly paymentToken: Hex) {}
+  constructor(
+    readonly paymentToken: Hex,
+    /** The cancelling transactions (to, input) by hash: the nonce of a direct cancelBooking call. */
+    readonly cancellingTxs: ReadonlyMap<Hex, { to: Hex | null; input: Hex }> = new Map(),
+  ) {}
 
   touch(l: LogMeta, ...addresses: (string | null | undefined)[]) {
     for (const a of addresses) {
@@ -224,7 +228,7 @@ class Model {
           id, customer: lc(customer), provider: lc(provider), inviter: lc(inviter) === Z ? null : lc(inviter), amount,
           platformFeeRate, inviterFeeRate, expectedProviderAmount: amount - platformFee - inviterFee, expectedPlatformFee: platformFee,
           expectedInviterFee: inviterFee, status: "PAID", customerRefund: 0n, providerAmount: 0n, platformAmount: 0n, inviterAmount: 0n,
-          platformWallet: null, cancelledBy: null, cancelReason: null, emergency: false, createdBlock: l.blockNumber, createdAt: l.timestamp,
+          platformWallet: null, cancelledBy: null, cancelReason: null, cancellationNonce: null, emergency: false, createdBlock: l.blockNumber, createdAt: l.timestamp,
           createdTxHash: l.txHash, settledBlock: null, settledAt: null, settledTxHash: null,
         });
         this.bookingHistory.push({ bookingId: id, status: "PAID", actor: lc(customer), amount, customerRefund: 0n, providerAmount: 0n, platformAmount: 0n, inviterAmount: 0n, reason: null, ...where(l) });
@@ -252,7 +256,14 @@ class Model {
         if (e.eventName === "BookingCancelled") {
           actor = lc(e.args.cancelledBy);
           reason = e.args.reason.replaceAll("\u0000", ""); // the index drops NULs (PostgreSQL text cannot hold them)
-          Object.assign(b, { cancelledBy: actor, cancelReason: reason, emergency: actor !== b.customer && actor !== b.provider });
+          // The authorization's nonce, when the transaction itself was the escrow's cancelBooking.
+          let cancellationNonce: bigint | null = null;
+          const tx = this.cancellingTxs.get(l.txHash);
+          if (tx?.to && lc(tx.to) === lc(l.address)) {
+            const call = decodeFunctionData({ abi: abis.BookingEscrow, data: tx.input });
+            if (call.functionName === "cancelBooking" && lc(call.args[0].bookingId) === id) cancellationNonce = call.args[0].nonce;
+          }
+          Object.assign(b, { cancelledBy: actor, cancelReason: reason, cancellationNonce, emergency: actor !== b.customer && actor !== b.provider });
           this.touch(l, actor);
         }
         this.bookingHistory.push({ bookingId: id, status, actor, amount: b.amount, ...split, reason, ...where(l) });
@@ -620,7 +631,13 @@ export async function expectedTables(logs: readonly ChainLog[], deployment: Depl
   const read = <T>(address: Address, abi: unknown, functionName: string, args: unknown[] = []) =>
     client.readContract({ address, abi: abi as never, functionName: functionName as never, args: args as never, blockNumber: toBlock }) as Promise<T>;
   const paymentToken = lc(await read<Address>(deployment.contracts.BookingEscrow.address, abis.BookingEscrow, "paymentToken"));
-  const model = new Model(paymentToken);
+  const cancellingTxs = new Map<Hex, { to: Hex | null; input: Hex }>();
+  const cancellations = [...new Set(logs.filter((l) => l.contract === "BookingEscrow" && l.event.eventName === "BookingCancelled").map((l) => l.txHash))];
+  for (let i = 0; i < cancellations.length; i += 50) {
+    const txs = await Promise.all(cancellations.slice(i, i + 50).map((hash) => client.getTransaction({ hash })));
+    for (const tx of txs) cancellingTxs.set(tx.hash, { to: tx.to, input: tx.input });
+  }
+  const model = new Model(paymentToken, cancellingTxs);
 
   const tokenSet = new Set<Hex>();
   for (const l of logs) {
