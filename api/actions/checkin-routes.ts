@@ -37,7 +37,8 @@ import { keyReused, newActionRow, recordAction, replayOf, type NewAction } from 
 import { replayOutcome, requestHash } from "./rules.js";
 import { actionStore, actionsChain, kickWorker, senderOf } from "./runtime.js";
 
-const CHECKINS_LOCK = "check-ins";
+/** Taken to record a check-in, and to record an event's completion or cancellation (api/actions/routes.ts). */
+export const CHECKINS_LOCK = "check-ins";
 
 const UintLike = z.union([z.string().regex(/^[0-9]{1,78}$/), z.number().int().nonnegative().safe()]).transform((v) => BigInt(v));
 const PayloadObject = z
@@ -131,7 +132,7 @@ const batchRoute = createRoute({
   tags: [TAG],
   summary: "Upload check-ins an offline gate collected (up to 500)",
   description:
-    "Each item is judged against its scannedAt (which must be neither in the future nor older than 24 h): accepted (with its action id), duplicate (same token earlier in the batch) or refused with a reason (invalid_payload, invalid_scanned_at, unknown_ticket, wrong_event, event_not_active, stale, already_checked_in, not_owner). The Idempotency-Key covers the whole batch.",
+    "Each item is judged against its scannedAt (which must be neither in the future nor older than 24 h): accepted (with its action id), duplicate (same token earlier in the batch) or refused with a reason (invalid_payload, invalid_scanned_at, unknown_ticket, wrong_event, event_not_active, event_closing, stale, already_checked_in, not_owner). The Idempotency-Key covers the whole batch.",
   security,
   middleware: [requireAuth, requireRole("validator"), writeRateLimit()] as const,
   request: { headers: IdempotencyHeaders, body: { required: true, content: { "application/json": { schema: BatchBody } } } },
@@ -164,6 +165,16 @@ async function assess(deps: ReadDeps, payload: CheckInPayload, scannedAt: bigint
   const signer: Address | null = signed && ticket ? ticket.owner : null;
   const refusal = checkInRefusal({ payload, signer, ticket, event, gateEventId, acceptedBefore: false, scannedAt });
   return { payload, eventId: ticket?.eventId ?? null, refusal };
+}
+
+/** Event ids (decimal) among `eventIds` whose completion or cancellation is recorded and has not failed. */
+async function closingEvents(tx: StoreTx, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const rows = await tx
+    .select({ eventId: action.eventId })
+    .from(action)
+    .where(and(inArray(action.kind, ["event-complete", "event-cancel"]), inArray(action.eventId, [...new Set(eventIds)]), ne(action.status, "failed")));
+  return new Set(rows.map((r) => r.eventId).filter((e): e is string => e !== null));
 }
 
 /** Token ids (decimal) among `tokenIds` that an earlier check-in action accepted and did not fail. */
@@ -222,6 +233,7 @@ export function checkInRouter(deps: ReadDeps) {
       const result = await recordAction(store, checkInAction(caller, key, request, a, gate.value, sender.address, nft), {
         lockKey: CHECKINS_LOCK,
         check: async (tx) => {
+          if (a.eventId !== null && (await closingEvents(tx, [a.eventId.toString()])).size > 0) throw refusalError("event_closing", p.tokenId);
           if ((await acceptedTokens(tx, [p.tokenId.toString()])).size > 0) throw refusalError("already_checked_in", p.tokenId);
         },
       });
@@ -281,12 +293,13 @@ export function checkInRouter(deps: ReadDeps) {
         if (again) return { id: again.id, results: again.results as BatchResult[], created: false };
         const candidates = results.filter((r): r is Assessment => "payload" in r && r.refusal === null);
         const accepted = await acceptedTokens(tx, candidates.map((a) => a.payload.tokenId.toString()));
+        const closing = await closingEvents(tx, candidates.flatMap((a) => (a.eventId === null ? [] : [a.eventId.toString()])));
         const now2 = new Date();
         const rows: (typeof action.$inferInsert)[] = [];
         const final: BatchResult[] = results.map((r, index) => {
           if (!("payload" in r)) return r.status === "duplicate" ? { ...r, duplicateOf: firstIndex.get(BigInt(r.tokenId!)) } : r;
           const tokenId = r.payload.tokenId.toString();
-          const refusal = r.refusal ?? (accepted.has(tokenId) ? "already_checked_in" : null);
+          const refusal = r.refusal ?? (r.eventId !== null && closing.has(r.eventId.toString()) ? "event_closing" : accepted.has(tokenId) ? "already_checked_in" : null);
           if (refusal) return { index, tokenId, status: "refused", reason: refusal, message: REFUSAL_MESSAGES[refusal] };
           const itemRequest = { batchId, index, payload: payloadJson(r.payload), gateId: gate.value, scannedAt: parsed[index]!.scannedAt.toString() };
           const row = newActionRow(checkInAction(caller, `batch:${batchId}:${index}`, itemRequest, r, gate.value, sender.address, nft), now2);

@@ -18,7 +18,7 @@ import type { ReadDeps } from "../rest/db.js";
 import { AddressParam, Bytes32Param, MAX_UINT256, Uint256Param } from "../rest/params.js";
 import { action } from "../store/tables/actions.js";
 import { createEventCall, emergencyCancelCall, endEventCall, SENDER_ROLE, settleCall } from "./calls.js";
-import { checkInRouter } from "./checkin-routes.js";
+import { CHECKINS_LOCK, checkInRouter } from "./checkin-routes.js";
 import { actionResponses, forbidden, IdempotencyHeaders, idempotencyKeyOf, json, security, TAG, writeRateLimit } from "./http.js";
 import { highestEventId, readBooking, readEvent, readOrder } from "./index-reads.js";
 import { EventMetadataInput } from "./metadata-input.js";
@@ -224,7 +224,9 @@ export function actionsRouter(deps: ReadDeps) {
       }
       if (event.status !== "ACTIVE") throw new ApiError(409, "event_not_active", `event ${eventId} is ${event.status}`, { status: event.status });
       const a = newAction(kind, caller, key, request, endEventCall(contract("EventTicketNFT"), kind as "event-cancel" | "event-complete", eventId), { eventId });
-      const recorded = await recordAction(store, a);
+      // Under the check-ins' lock: a check-in is either recorded before (and completion waits for
+      // it) or refused as event_closing, never slipped in between.
+      const recorded = await recordAction(store, a, { lockKey: CHECKINS_LOCK });
       if (recorded.created) kickWorker();
       return recorded.created ? c.json(actionJson(recorded.row), 201) : c.json(actionJson(recorded.row), 200);
     });

@@ -37,7 +37,15 @@ export const MAX_PAYLOAD_SKEW_S = 30n;
 export const MAX_SCAN_AGE_S = 24n * 3600n;
 export const MAX_BATCH_ITEMS = 500;
 
-export type CheckInRefusal = "stale" | "already_checked_in" | "wrong_event" | "not_owner" | "unknown_ticket" | "event_not_active" | "invalid_scanned_at";
+export type CheckInRefusal =
+  | "stale"
+  | "already_checked_in"
+  | "wrong_event"
+  | "not_owner"
+  | "unknown_ticket"
+  | "event_not_active"
+  | "event_closing"
+  | "invalid_scanned_at";
 
 export const REFUSAL_MESSAGES: Record<CheckInRefusal, string> = {
   stale: "the QR payload is too old (or from the future): ask the holder to show a fresh code",
@@ -46,6 +54,9 @@ export const REFUSAL_MESSAGES: Record<CheckInRefusal, string> = {
   not_owner: "the payload is not signed by the ticket's current owner",
   unknown_ticket: "no such ticket",
   event_not_active: "the ticket's event is not active (cancelled or completed)",
+  // Completion waits for every accepted check-in; accepting more after it was asked for could
+  // postpone it for ever, so the set is closed then.
+  event_closing: "the event's completion or cancellation has been requested: check-ins are closed",
   invalid_scanned_at: "scannedAt is in the future or more than 24 hours ago",
 };
 

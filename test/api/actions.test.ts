@@ -228,6 +228,16 @@ describe.each(backends)("write actions on $name", ({ database, enabled }) => {
       expect(complete.status).toBe(201);
       const waiting = await h.waitFor(complete.body.id, organizerT, ["pending"], 20_000, (a) => (a.note ?? "").includes("waiting for 1"));
       expect(waiting.txHash).toBeNull();
+      // Check-ins are closed now, online and offline: new ones could postpone the completion for ever.
+      const t3 = tickets[3]!; // refused (wrong event) in the batch: not checked in
+      const late = await h.post("/api/actions/check-ins", validatorT, { payload: await h.payload(holder, t3, eventId), gateId: "late" });
+      expect([late.status, (late.body as unknown as { error: { code: string } }).error.code]).toEqual([422, "event_closing"]);
+      const now = Math.floor(Date.now() / 1000);
+      const batch = await h.post<{ results: { status: string; reason?: string }[] }>("/api/actions/check-ins/batch", validatorT, {
+        gateId: "late-offline",
+        items: [{ payload: await h.payload(holder, t3, eventId, BigInt(now - 60)), scannedAt: now - 60 }],
+      });
+      expect(batch.body.results.map((r) => [r.status, r.reason])).toEqual([["refused", "event_closing"]]);
       await h.rpc("evm_mine");
       await h.rpc("evm_setAutomine", [true]);
       const ci = await h.waitFor(checkIn.body.id, validatorT, ["indexed"]);
