@@ -1,8 +1,11 @@
-// Fixed-window rate limits kept in the offchain store, so every replica counts against the same
-// row: one upsert per request (`count = count + 1 RETURNING count`). Old windows are deleted now
-// and then. Over the limit → 429 `rate_limited` with Retry-After (seconds until the window ends).
+// Sliding-window rate limits kept in the offchain store, so every replica counts against the same
+// rows: requests are counted per fixed window (one upsert, `count = count + 1 RETURNING count`),
+// and the limit applies to the last `windowSeconds` as estimated from the current window's count
+// plus the previous one's, weighted by how much of it the sliding window still covers (a fixed
+// window alone lets twice the limit through across a boundary). Old windows are deleted now and
+// then. Over the limit → 429 `rate_limited` with Retry-After (seconds until a request would pass).
 import type { Context, Env, MiddlewareHandler } from "hono";
-import { lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { errorBody } from "../http/errors.js";
 import { getStore, type Store } from "../store/db.js";
 import { rateLimitWindow } from "../store/tables/auth.js";
@@ -28,9 +31,30 @@ export function fixedWindow(nowMs: number, windowSeconds: number): Window {
   return { start, end: start + windowSeconds };
 }
 
-/** Whole seconds until the window ends, at least 1 (what Retry-After says). */
-export function retryAfterSeconds(nowMs: number, window: Window): number {
-  return Math.max(1, Math.ceil(window.end - nowMs / 1000));
+/** Requests in the sliding window ending now: the current window's, plus the share of the previous window's it still covers. */
+export function slidingCount(previous: number, current: number, nowMs: number, window: Window): number {
+  const length = window.end - window.start;
+  const covered = Math.min(1, Math.max(0, (window.end - nowMs / 1000) / length));
+  return previous * covered + current;
+}
+
+/**
+ * Whole seconds (at least 1) until one more request would be within `limit`, the counts staying
+ * as they are: later in this window while the previous window's share fades, or in the next one,
+ * where this window's count becomes the previous.
+ */
+export function retryAfterSeconds(previous: number, current: number, limit: number, nowMs: number, window: Window): number {
+  const length = window.end - window.start;
+  const now = nowMs / 1000;
+  let at: number;
+  if (current + 1 <= limit) {
+    // previous × (end − t) / length + current + 1 ≤ limit
+    at = previous === 0 ? now : window.end - (length * (limit - current - 1)) / previous;
+  } else {
+    // next window, with no request yet: current × (end + length − t) / length + 1 ≤ limit
+    at = window.end + length - (current === 0 ? length : (length * Math.max(0, limit - 1)) / current);
+  }
+  return Math.max(1, Math.ceil(at - now));
 }
 
 const PRUNE_EVERY_MS = 60_000;
@@ -57,14 +81,22 @@ export function rateLimit<E extends Env>(options: RateLimitOptions<E>): Middlewa
     const store = await open();
     const at = now();
     const window = fixedWindow(at, windowSeconds);
-    const count = await countRequest(store, name, options.key(c), window);
+    const client = options.key(c);
+    const current = await countRequest(store, name, client, window);
+    const [prev] = await store.db
+      .select({ count: rateLimitWindow.count })
+      .from(rateLimitWindow)
+      .where(and(eq(rateLimitWindow.name, name), eq(rateLimitWindow.client, client), eq(rateLimitWindow.windowStart, window.start - windowSeconds)));
+    const previous = prev?.count ?? 0;
+    const count = slidingCount(previous, current, at, window);
     if (at - lastPrune > PRUNE_EVERY_MS) {
       lastPrune = at;
-      await store.db.delete(rateLimitWindow).where(lt(rateLimitWindow.windowEnd, Math.floor(at / 1000) - 60));
+      // A day back: long enough for any limiter's previous window, whatever its length.
+      await store.db.delete(rateLimitWindow).where(lt(rateLimitWindow.windowEnd, Math.floor(at / 1000) - 86_400));
     }
-    const headers = { "X-RateLimit-Limit": String(limit), "X-RateLimit-Remaining": String(Math.max(0, limit - count)) };
+    const headers = { "X-RateLimit-Limit": String(limit), "X-RateLimit-Remaining": String(Math.max(0, Math.floor(limit - count))) };
     if (count > limit) {
-      const retryAfter = retryAfterSeconds(at, window);
+      const retryAfter = retryAfterSeconds(previous, current, limit, at, window);
       return c.json(
         errorBody("rate_limited", `at most ${limit} ${name} requests per ${windowSeconds} s per client: retry in ${retryAfter} s`, { limit, windowSeconds, retryAfter }),
         429,

@@ -139,7 +139,7 @@ describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
   });
 
   run("sign-in requests are rate-limited per client IP, taken from the trusted proxy's X-Forwarded-For entry", async () => {
-    // Fixed one-minute windows: start early in one, so the requests below all fall into it.
+    // Start early in a one-minute window: a previous window's share would make the count an estimate.
     const second = (Date.now() / 1000) % 60;
     if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
     const client = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;

@@ -249,9 +249,7 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
   });
 
   run("the 11th signing request in a minute from one client → 429 with Retry-After; other clients are unaffected", async () => {
-    // Fixed one-minute windows: start well inside one so the eleven requests share it.
-    const into = Date.now() % 60_000;
-    if (into > 45_000) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
+    // A sliding minute: eleven requests in a row are refused across a window boundary too.
     const client = await party();
     const provider = fresh();
     for (let i = 0; i < 10; i++) {
@@ -264,7 +262,8 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
     const retryAfter = Number(limited.headers.get("retry-after"));
     expect(Number.isInteger(retryAfter)).toBe(true);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Until the estimate of the last minute admits one more: within two windows.
+    expect(retryAfter).toBeLessThanOrEqual(120);
     expect(limited.body.error.details).toMatchObject({ limit: 10, windowSeconds: 60 });
     // The cancellation route shares the limit; another client does not.
     expectError(await post("/api/sign/cancellation", client.token, { bookingId: `0x${"1".repeat(64)}` }), 429, "rate_limited");

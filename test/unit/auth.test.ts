@@ -6,7 +6,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
 import { describe, expect, it } from "vitest";
 import { DEV_AUTH_SECRET, parseAddressList, parseAuthConfig, rolesOf } from "../../api/auth/config.js";
-import { fixedWindow, retryAfterSeconds } from "../../api/auth/rate-limit.js";
+import { fixedWindow, retryAfterSeconds, slidingCount } from "../../api/auth/rate-limit.js";
 import { checkSiweMessage, MAX_CLOCK_SKEW_MS, nonceVerdict } from "../../api/auth/siwe.js";
 import { checkToken, issueToken } from "../../api/auth/token.js";
 import { roleAccount } from "../../scripts/lib/accounts.js";
@@ -140,9 +140,36 @@ describe("rate-limit windows", () => {
     expect(fixedWindow(120_000, 60)).toEqual({ start: 120, end: 180 });
     expect(fixedWindow(179_999, 60)).toEqual({ start: 120, end: 180 });
     expect(fixedWindow(180_000, 60)).toEqual({ start: 180, end: 240 });
-    expect(retryAfterSeconds(120_000, { start: 120, end: 180 })).toBe(60);
-    expect(retryAfterSeconds(179_500, { start: 120, end: 180 })).toBe(1);
-    expect(retryAfterSeconds(150_200, { start: 120, end: 180 })).toBe(30);
     expect(() => fixedWindow(0, 0)).toThrow(RangeError);
+  });
+
+  const w = { start: 120, end: 180 };
+  it("count the last minute: the previous window's requests fade out as the window slides", () => {
+    expect(slidingCount(0, 7, 150_000, w)).toBe(7);
+    expect(slidingCount(10, 5, 150_000, w)).toBe(10); // half of the previous window still covered
+    expect(slidingCount(10, 5, 120_000, w)).toBe(15);
+    expect(slidingCount(10, 5, 180_000, w)).toBe(5);
+    // 10 at the end of one window and 10 at the start of the next are 20 in a few seconds: refused.
+    expect(slidingCount(10, 10, 121_000, w)).toBeGreaterThan(10);
+  });
+
+  it("say when one more request would pass, checked against the count at that moment", () => {
+    const cases: [number, number, number][] = [
+      [0, 11, 150_000], // over in this window alone: passes once this window's share has faded in the next
+      [10, 6, 150_000], // the previous window's share fades first
+      [10, 10, 121_000],
+      [30, 30, 179_900],
+    ];
+    for (const [previous, current, now] of cases) {
+      const s = retryAfterSeconds(previous, current, 10, now, w);
+      const then = now + s * 1000;
+      const next = then >= w.end * 1000 ? slidingCount(current, 1, then, { start: w.end, end: w.end + 60 }) : slidingCount(previous, current + 1, then, w);
+      expect(next, `${previous}/${current}`).toBeLessThanOrEqual(10);
+      const before = then - 1000;
+      const earlier = before >= w.end * 1000 ? slidingCount(current, 1, before, { start: w.end, end: w.end + 60 }) : slidingCount(previous, current + 1, before, w);
+      if (s > 1) expect(earlier, `${previous}/${current} a second earlier`).toBeGreaterThan(10);
+    }
+    expect(retryAfterSeconds(0, 11, 10, 150_000, w)).toBe(41);
+    expect(retryAfterSeconds(10, 6, 10, 150_000, w)).toBe(12);
   });
 });

@@ -17,7 +17,7 @@ export const authNonce = offchain.table(
   (t) => [index("auth_nonce_expires_idx").on(t.expiresAt)],
 );
 
-/** Fixed-window request counters shared by every replica (api/auth/rate-limit.ts). */
+/** Request counters per fixed window, shared by every replica; the limit slides over two of them (api/auth/rate-limit.ts). */
 export const rateLimitWindow = offchain.table(
   "rate_limit_window",
   {
