@@ -10,6 +10,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { hashTypedData, type Address, type Hex } from "viem";
 import { requireAuth, requireRole, type AuthEnv, type Caller } from "../auth/middleware.js";
+import { signedBy, type HashVerifier } from "../chain/signature.js";
 import {
   checkInRefusal,
   checkInTypedData,
@@ -21,7 +22,6 @@ import {
   type CheckInPayload,
   type CheckInRefusal,
 } from "../domain/checkin.js";
-import { signedBy, type HashVerifier } from "../chain/signature.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { storable, text } from "../http/text.js";

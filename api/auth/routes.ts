@@ -2,8 +2,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { getAddress, hashMessage, type Hex } from "viem";
-import { requestClientIp } from "../http/client-ip.js";
 import { chainClient, signedBy, type HashVerifier } from "../chain/signature.js";
+import { requestClientIp } from "../http/client-ip.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { getStore } from "../store/db.js";
