@@ -82,11 +82,14 @@ export function rateLimit<E extends Env>(options: RateLimitOptions<E>): Middlewa
     const at = now();
     const window = fixedWindow(at, windowSeconds);
     const client = options.key(c);
-    const current = await countRequest(store, name, client, window);
-    const [prev] = await store.db
-      .select({ count: rateLimitWindow.count })
-      .from(rateLimitWindow)
-      .where(and(eq(rateLimitWindow.name, name), eq(rateLimitWindow.client, client), eq(rateLimitWindow.windowStart, window.start - windowSeconds)));
+    // The previous window is closed: its count does not depend on this one's upsert.
+    const [current, [prev]] = await Promise.all([
+      countRequest(store, name, client, window),
+      store.db
+        .select({ count: rateLimitWindow.count })
+        .from(rateLimitWindow)
+        .where(and(eq(rateLimitWindow.name, name), eq(rateLimitWindow.client, client), eq(rateLimitWindow.windowStart, window.start - windowSeconds))),
+    ]);
     const previous = prev?.count ?? 0;
     const count = slidingCount(previous, current, at, window);
     if (at - lastPrune > PRUNE_EVERY_MS) {

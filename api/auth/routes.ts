@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { getAddress, hashMessage, type Hex } from "viem";
-import { chainClient, signedBy, type HashVerifier } from "../chain/signature.js";
+import { signatureClient, signedBy, type HashVerifier } from "../chain/signature.js";
 import { requestClientIp } from "../http/client-ip.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
@@ -64,7 +64,7 @@ const signInLimit: MiddlewareHandler = (c, next) => {
   return signInLimiter(c, next);
 };
 let verifierOnce: HashVerifier | undefined;
-const verifier = () => (verifierOnce ??= signedBy(chainClient(authRuntime().network.rpcUrls)));
+const verifier = () => (verifierOnce ??= signedBy(signatureClient(authRuntime().network.rpcUrls)));
 
 const tooMany = errorResponse("Too many sign-in requests from this client (SIGN_IN_RATE_LIMIT_PER_MINUTE); see Retry-After");
 

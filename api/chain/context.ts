@@ -2,7 +2,7 @@
 // contract addresses ponder.config.ts indexes (same environment, same resolution as
 // api/reconcile/env.ts), the sending keys, and a client of its own (not Ponder's RPC queue).
 import { existsSync } from "node:fs";
-import { createPublicClient, defineChain, fallback, http, type Chain, type PublicClient, type Transport } from "viem";
+import { createPublicClient, defineChain, fallback, http, type Chain, type HttpTransportConfig, type PublicClient, type Transport } from "viem";
 import { deploymentPath, readDeployment } from "../../scripts/lib/deployment.js";
 import { resolveNetwork, type Address, type ContractName, type Env, type NetworkConfig } from "../config/network.js";
 import { resolveSenderKeys, type SenderKeys } from "./keys.js";
@@ -25,6 +25,11 @@ export function finalityBlocks(chainId: number): number {
   return 30;
 }
 
+/** The network's RPC URLs as one transport: the URL itself, or several tried in order (viem `fallback`). */
+export function rpcTransport(rpcUrls: readonly string[], options?: HttpTransportConfig): Transport {
+  return rpcUrls.length === 1 ? http(rpcUrls[0], options) : fallback(rpcUrls.map((u) => http(u, options)));
+}
+
 export function chainContextFromEnv(env: Env = process.env): ChainContext {
   const network = resolveNetwork(env, { path: deploymentPath, exists: existsSync, read: readDeployment });
   const chain = defineChain({
@@ -33,7 +38,7 @@ export function chainContextFromEnv(env: Env = process.env): ChainContext {
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: network.rpcUrls } },
   });
-  const transport: Transport = network.rpcUrls.length === 1 ? http(network.rpcUrls[0]) : fallback(network.rpcUrls.map((u) => http(u)));
+  const transport = rpcTransport(network.rpcUrls);
   const contracts: Partial<Record<ContractName, Address>> = {};
   for (const [name, placement] of Object.entries(network.contracts)) if (placement) contracts[name as ContractName] = placement.address;
   return {

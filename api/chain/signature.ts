@@ -3,8 +3,9 @@
 // `isValidSignature` of a deployed smart-contract wallet, ERC-6492 for one not deployed yet), so
 // Safe or Coinbase Smart Wallet users can sign in and check in too. Only a signature that fails
 // locally costs an RPC call.
-import { createPublicClient, fallback, http, isAddressEqual, isErc6492Signature, recoverAddress, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, isAddressEqual, isErc6492Signature, recoverAddress, type Address, type Hex, type PublicClient } from "viem";
 import { ApiError } from "../http/errors.js";
+import { rpcTransport } from "./context.js";
 
 export type HashVerifier = (address: Address, hash: Hex, signature: Hex) => Promise<boolean>;
 
@@ -31,8 +32,7 @@ export function signedBy(client: PublicClient | null): HashVerifier {
 }
 
 /** A client for the indexed chain's RPC URLs; none configured: EOA signatures only. */
-export function chainClient(rpcUrls: readonly string[]): PublicClient | null {
+export function signatureClient(rpcUrls: readonly string[]): PublicClient | null {
   if (rpcUrls.length === 0) return null;
-  const opts = { timeout: 5_000, retryCount: 1 };
-  return createPublicClient({ transport: rpcUrls.length === 1 ? http(rpcUrls[0], opts) : fallback(rpcUrls.map((u) => http(u, opts))) });
+  return createPublicClient({ transport: rpcTransport(rpcUrls, { timeout: 5_000, retryCount: 1 }) });
 }

@@ -4,8 +4,6 @@ import { z } from "@hono/zod-openapi";
 
 export const NUL_MESSAGE = "must not contain NUL characters (\\u0000)";
 
-export const hasNul = (s: string) => s.includes("\u0000");
-
 /** A string of at most `max` characters that the store can keep (a ZodString, so it chains). */
 export const text = (max: number) => z.string().max(max).regex(/^[^\u0000]*$/, NUL_MESSAGE);
 

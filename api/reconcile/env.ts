@@ -3,8 +3,9 @@
 // (ponder:api) would send every view call one by one through the indexer's RPC queue; a separate
 // client batches them (anvil has no Multicall3) and leaves the indexer's queue alone.
 import { existsSync } from "node:fs";
-import { createPublicClient, fallback, http, type PublicClient, type Transport } from "viem";
+import { createPublicClient, type PublicClient } from "viem";
 import { deploymentPath, readDeployment } from "../../scripts/lib/deployment.js";
+import { rpcTransport } from "../chain/context.js";
 import { resolveNetwork, type ContractName, type Env } from "../config/network.js";
 import type { ContractAddresses } from "./checks.js";
 import type { IndexDb, ReconcileDeps } from "./collect.js";
@@ -12,8 +13,7 @@ import type { IndexDb, ReconcileDeps } from "./collect.js";
 const BATCH = { batchSize: 100 };
 
 export function chainClient(rpcUrls: readonly string[]): PublicClient {
-  const transport: Transport = rpcUrls.length === 1 ? http(rpcUrls[0], { batch: BATCH }) : fallback(rpcUrls.map((url) => http(url, { batch: BATCH })));
-  return createPublicClient({ transport });
+  return createPublicClient({ transport: rpcTransport(rpcUrls, { batch: BATCH }) });
 }
 
 export function reconcileDepsFromEnv(db: IndexDb, env: Env = process.env): ReconcileDeps {

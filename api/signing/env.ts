@@ -1,10 +1,11 @@
 // What the signing routes run with, from the auth settings and the indexed network: the signer
 // account, BookingEscrow's EIP-712 domain, a clock, the index. Missing pieces stay null and the
 // routes answer 503 for them instead of failing the start.
-import { createPublicClient, fallback, http, type LocalAccount, type PublicClient } from "viem";
+import { createPublicClient, type LocalAccount, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ReadDeps } from "../rest/db.js";
 import { authRuntime } from "../auth/runtime.js";
+import { rpcTransport } from "../chain/context.js";
 import { chainClock, type Clock } from "./clock.js";
 import { escrowDomain, type EscrowDomain } from "./typed-data.js";
 
@@ -21,9 +22,7 @@ export type SigningDeps = {
 function headClient(rpcUrls: readonly string[]): PublicClient | null {
   if (rpcUrls.length === 0) return null;
   // Short and without retries: the clock falls back to the wall clock rather than hold a request.
-  const opts = { timeout: 2_000, retryCount: 0 };
-  const transport = rpcUrls.length === 1 ? http(rpcUrls[0], opts) : fallback(rpcUrls.map((u) => http(u, opts)));
-  return createPublicClient({ transport });
+  return createPublicClient({ transport: rpcTransport(rpcUrls, { timeout: 2_000, retryCount: 0 }) });
 }
 
 export function signingDepsFromEnv(read: ReadDeps): SigningDeps {

@@ -61,6 +61,8 @@ export type PonderHandle = {
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Waits until /status shows the chain indexed up to `block`. */
   waitForBlock(block: bigint | number, timeoutMs?: number): Promise<void>;
+  /** Waits until /ready answers 200 (backfill done, live indexing started); throws with the log tail otherwise. */
+  waitForReady(timeoutMs?: number): Promise<void>;
   /** Last lines of the log, for failure messages. */
   logTail(lines?: number): string;
   /** SIGTERM, then SIGKILL after a grace period; removes the PGlite directory / schema unless keepData. */
@@ -133,6 +135,23 @@ export async function indexedBlock(url: string): Promise<number | undefined> {
   const status = (await res.json()) as Status;
   const blocks = Object.values(status).map((s) => s.block.number);
   return blocks.length ? Math.min(...blocks) : undefined;
+}
+
+/** Polls `url + path` until it answers 200 ("ok"), the process dies ("exited") or the time is up ("timeout"). */
+async function pollUntil200(url: string, path: string, timeoutMs: number, isAlive: () => boolean): Promise<"ok" | "exited" | "timeout"> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) return "exited";
+    try {
+      const res = await fetch(`${url}${path}`);
+      await res.arrayBuffer();
+      if (res.status === 200) return "ok";
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return "timeout";
 }
 
 /** Polls /status until every chain is indexed up to `block`. */
@@ -256,24 +275,20 @@ export async function startPonder(options: PonderOptions): Promise<PonderHandle>
       return body.data as T;
     },
     waitForBlock: (block, timeoutMs = 60_000) => waitForIndexedBlock(url, block, timeoutMs, alive),
+    async waitForReady(timeoutMs = 180_000) {
+      const outcome = await pollUntil200(url, "/ready", timeoutMs, alive);
+      if (outcome !== "ok") throw new Error(`ponder ${outcome === "exited" ? "exited" : `was not ready within ${timeoutMs} ms`}; log ${logFile}:\n${logTail()}`);
+    },
     logTail,
     stop,
     kill,
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
-  while (Date.now() < deadline) {
-    if (!alive()) {
-      cleanup();
-      throw new Error(`ponder exited with code ${child.exitCode ?? child.signalCode} before it was ready; log ${logFile}:\n${logTail()}`);
-    }
-    try {
-      const res = await fetch(`${url}${options.returnWhenHealthy ? "/health" : "/ready"}`);
-      if (res.status === 200) return handle;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  const outcome = await pollUntil200(url, options.returnWhenHealthy ? "/health" : "/ready", options.readyTimeoutMs ?? 90_000, alive);
+  if (outcome === "ok") return handle;
+  if (outcome === "exited") {
+    cleanup();
+    throw new Error(`ponder exited with code ${child.exitCode ?? child.signalCode} before it was ready; log ${logFile}:\n${logTail()}`);
   }
   await stop();
   throw new Error(`ponder was not ready within ${options.readyTimeoutMs ?? 90_000} ms; log ${logFile}:\n${logTail()}`);

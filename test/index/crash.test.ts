@@ -60,18 +60,6 @@ async function waitForProgress(p: PonderHandle, ready: (block: number) => boolea
   throw new Error(`no progress within ${timeoutMs} ms; log ${p.logFile}:\n${p.logTail()}`);
 }
 
-/** Polls /ready (200 once the backfill is done and live indexing has started). */
-async function waitForReady(p: PonderHandle, timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!alive(p)) throw new Error(`ponder exited; log ${p.logFile}:\n${p.logTail()}`);
-    const res = await fetch(`${p.url}/ready`).catch(() => undefined);
-    if (res?.status === 200) return;
-    await sleep(100);
-  }
-  throw new Error(`not ready within ${timeoutMs} ms; log ${p.logFile}:\n${p.logTail()}`);
-}
-
 type Outcome = { killedAt: number; killedLog: string; restartLog: string; recovered: IndexDump; reference: IndexDump };
 
 const withLog = (p: PonderHandle) => (err: Error) => {
@@ -230,7 +218,7 @@ describe("SIGKILL during live indexing with traffic flowing, then restart on the
               // Live once /ready answers (the backfill is over). The traffic starts then rather than
               // once the victim has caught up: on an idle chain a lagging indexer was seen to sit
               // below the head for a minute, and new blocks are what it polls for.
-              await waitForReady(p);
+              await p.waitForReady();
               void startTraffic();
               // Killed while the simulator is still sending, well into its traffic.
               return waitForProgress(p, (block) => block >= Number(liveFrom) + 15, () => false, 180_000);
