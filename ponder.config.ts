@@ -1,5 +1,5 @@
 // Ponder configuration: one network per process, chosen by PONDER_NETWORK (see
-// api/config/network.ts for every variable). Every contract is always declared, so the handlers
+// config/network.ts for every variable). Every contract is always declared, so the handlers
 // in src/ register on any network; a contract the network does not have gets no chain entry and
 // therefore no logs.
 import { existsSync } from "node:fs";
@@ -12,8 +12,8 @@ import { EventTicketNFTAbi } from "./abis/EventTicketNFT.js";
 import { OracleHubAbi } from "./abis/OracleHub.js";
 import { PaymentProcessorAbi } from "./abis/PaymentProcessor.js";
 import { QRPaymentAbi } from "./abis/QRPayment.js";
-import { resolveDatabase, resolveNetwork, type ContractName, type ContractPlacement } from "./api/config/network.js";
-import { deploymentPath, readDeployment } from "./scripts/lib/deployment.js";
+import { resolveDatabase, resolveNetwork, type ContractName, type ContractPlacement } from "./config/network.js";
+import { deploymentPath, readDeployment } from "./config/deployment.js";
 
 const network = resolveNetwork(process.env, {
   path: deploymentPath,

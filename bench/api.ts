@@ -6,11 +6,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startAnvil } from "../scripts/lib/anvil.js";
-import { intFlag, parseFlags, runCli, UsageError } from "../scripts/lib/cli.js";
-import { writeDeployment } from "../scripts/lib/deployment.js";
-import { deployLocal } from "../scripts/lib/local.js";
-import { simulate } from "../scripts/lib/sim/simulator.js";
+import { startAnvil } from "../devchain/anvil.js";
+import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { writeDeployment } from "../config/deployment.js";
+import { deployLocal } from "../devchain/local.js";
+import { simulate } from "../devchain/sim/simulator.js";
 import { postgresReachable, ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
 import { load, type LoadFigures } from "./lib/api-load.js";
 import { hasSigning, indexedIds, readTargets, signingTarget, type Target } from "./lib/api-targets.js";

@@ -4,8 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { intFlag, parseFlags, runCli, UsageError } from "../scripts/lib/cli.js";
-import { writeDeployment } from "../scripts/lib/deployment.js";
+import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { writeDeployment } from "../config/deployment.js";
 import { postgresReachable, ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
 import { prepareChain, type BenchChain } from "./lib/chain.js";
 import { ponderFigures, type PonderFigures } from "./lib/figures.js";

@@ -1,9 +1,9 @@
 // npm run chain -- [--port N] [--block-time S] [--network NAME]: a local anvil with every contract
 // deployed and wired, written to deployments/NAME.json; runs until Ctrl-C.
-import { startAnvil } from "./lib/anvil.js";
-import { intFlag, parseFlags, runCli, UsageError } from "./lib/cli.js";
-import { deploymentPath, writeDeployment } from "./lib/deployment.js";
-import { deployLocal } from "./lib/local.js";
+import { startAnvil } from "../devchain/anvil.js";
+import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { deploymentPath, writeDeployment } from "../config/deployment.js";
+import { deployLocal } from "../devchain/local.js";
 
 const USAGE = `usage: npm run chain -- [--port N] [--block-time S] [--accounts N] [--network NAME]
   --port N        port to listen on (default: a free one)

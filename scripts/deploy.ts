@@ -5,10 +5,10 @@
 // public-mint test tokens, and are required outside a local chain. On chain 31337 the dev accounts fill in whatever is not set.
 import { createPublicClient, defineChain, http, isAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { roleAccount } from "./lib/accounts.js";
-import { parseFlags, runCli, UsageError } from "./lib/cli.js";
-import { deployAll } from "./lib/deploy.js";
-import { deploymentPath, writeDeployment } from "./lib/deployment.js";
+import { roleAccount } from "../config/accounts.js";
+import { parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { deployAll } from "../devchain/deploy.js";
+import { deploymentPath, writeDeployment } from "../config/deployment.js";
 
 const USAGE = `usage: npm run deploy -- --network NAME --rpc URL
   env DEPLOYER_PRIVATE_KEY, SIGNER_ADDRESS, OPERATOR_ADDRESS, PLATFORM_WALLET,

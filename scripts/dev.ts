@@ -5,11 +5,11 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
-import { freePort, startAnvil } from "./lib/anvil.js";
-import { intFlag, parseFlags, runCli } from "./lib/cli.js";
-import { writeDeployment } from "./lib/deployment.js";
-import { deployLocal } from "./lib/local.js";
-import { simulate } from "./lib/sim/simulator.js";
+import { freePort, startAnvil } from "../devchain/anvil.js";
+import { intFlag, parseFlags, runCli } from "../cli/flags.js";
+import { writeDeployment } from "../config/deployment.js";
+import { deployLocal } from "../devchain/local.js";
+import { simulate } from "../devchain/sim/simulator.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE = `usage: npm run dev -- [--port N] [--seed N] [--interval-ms N] [--no-traffic]

@@ -2,7 +2,7 @@
 // with the contracts' views (GET /api/reconciliation), prints each difference; exit 1 when any.
 import { ReconciliationSchema } from "../api/reconcile/schema.js";
 import { formatDifference, summaryLine } from "../api/reconcile/report.js";
-import { intFlag, parseFlags, runCli, UsageError } from "./lib/cli.js";
+import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
 
 const USAGE = `usage: npm run reconcile -- [options]
   --url URL          the indexer's HTTP address (default http://localhost:42069)

@@ -1,10 +1,10 @@
 // npm run simulate -- --seed N --ops N [--network local | --deployment FILE] [--rpc URL] [--profile mixed|bench] [--out FILE]
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { intFlag, parseFlags, runCli, UsageError } from "./lib/cli.js";
-import { deploymentPath, readDeployment } from "./lib/deployment.js";
-import { simulate, type Profile } from "./lib/sim/simulator.js";
-import { summarize } from "./lib/sim/summary.js";
+import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { deploymentPath, readDeployment } from "../config/deployment.js";
+import { simulate, type Profile } from "../devchain/sim/simulator.js";
+import { summarize } from "../devchain/sim/summary.js";
 
 const USAGE = `usage: npm run simulate -- --seed N --ops N [options]
   --seed N            PRNG seed (default 1); the same seed on a fresh chain gives the same events

@@ -1,10 +1,10 @@
 // BookingEscrow: bookings, their history, and the earnings ledger (== earnings(account)).
 import { ponder, type Context } from "ponder:registry";
 import { accountEarning, booking, bookingHistory, escrowState, feeLedger } from "ponder:schema";
-import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion, type Payout } from "../api/domain/fees.js";
-import { addressOrNull, lower, ZERO_ADDRESS, type Hex } from "../api/domain/ids.js";
-import { withoutNul } from "../api/domain/text.js";
-import { cancellationNonceOf } from "../api/indexing/calldata.js";
+import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion, type Payout } from "../domain/fees.js";
+import { addressOrNull, lower, ZERO_ADDRESS, type Hex } from "../domain/ids.js";
+import { withoutNul } from "../domain/text.js";
+import { cancellationNonceOf } from "./lib/calldata.js";
 import {
   at,
   bumpDaily,
@@ -16,7 +16,7 @@ import {
   setRole,
   touchAccounts,
   type LogEvent,
-} from "../api/indexing/shared.js";
+} from "./lib/store.js";
 
 const CONTRACT = "BookingEscrow";
 

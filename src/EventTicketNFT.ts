@@ -1,7 +1,7 @@
 // EventTicketNFT: ticketed events, tickets (owner from ERC-721 Transfer), check-ins.
 import { ponder, type Context } from "ponder:registry";
 import { checkIn, pendingPayment, ticket, ticketedEvent, ticketedEventHistory, ticketTransfer } from "ponder:schema";
-import { isZeroAddress, lower, ZERO_ADDRESS, type Hex } from "../api/domain/ids.js";
+import { isZeroAddress, lower, ZERO_ADDRESS, type Hex } from "../domain/ids.js";
 import {
   at,
   bumpDaily,
@@ -13,7 +13,7 @@ import {
   setRole,
   touchAccounts,
   type LogEvent,
-} from "../api/indexing/shared.js";
+} from "./lib/store.js";
 
 const CONTRACT = "EventTicketNFT";
 

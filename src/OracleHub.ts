@@ -1,8 +1,8 @@
 // OracleHub: owner-set fiat rates (IDR, 18 decimals, per whole token), current and history.
 import { ponder } from "ponder:registry";
 import { oracleRate, oracleRateHistory } from "ponder:schema";
-import { lower } from "../api/domain/ids.js";
-import { at, ensureToken, idOf, setOwner, setPaused, setPendingOwner } from "../api/indexing/shared.js";
+import { lower } from "../domain/ids.js";
+import { at, ensureToken, idOf, setOwner, setPaused, setPendingOwner } from "./lib/store.js";
 
 const CONTRACT = "OracleHub";
 

@@ -12,9 +12,9 @@ import {
   ticketedEvent,
   ticketedEventHistory,
 } from "ponder:schema";
-import { bpsToNumber } from "../api/domain/fees.js";
-import { lower, ZERO_ADDRESS, type Hex } from "../api/domain/ids.js";
-import { claimableAmount, stakePerTicket, stakeStatusAtCompletion } from "../api/domain/tickets.js";
+import { bpsToNumber } from "../domain/fees.js";
+import { lower, ZERO_ADDRESS, type Hex } from "../domain/ids.js";
+import { claimableAmount, stakePerTicket, stakeStatusAtCompletion } from "../domain/tickets.js";
 import {
   at,
   bumpDaily,
@@ -24,7 +24,7 @@ import {
   setPendingOwner,
   touchAccounts,
   type LogEvent,
-} from "../api/indexing/shared.js";
+} from "./lib/store.js";
 
 const CONTRACT = "PaymentProcessor";
 /** Sales are in the native coin. */

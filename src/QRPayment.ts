@@ -2,9 +2,9 @@
 // and settlements, and per-token totals (== totalUnsettled(token)).
 import { ponder } from "ponder:registry";
 import { qrOrder, qrPayment, qrSettlement, qrTokenTotal } from "ponder:schema";
-import { isZeroAddress, lower } from "../api/domain/ids.js";
-import { applyPayment, applySettlement } from "../api/domain/qr.js";
-import { withoutNul } from "../api/domain/text.js";
+import { isZeroAddress, lower } from "../domain/ids.js";
+import { applyPayment, applySettlement } from "../domain/qr.js";
+import { withoutNul } from "../domain/text.js";
 import {
   at,
   bumpDaily,
@@ -16,7 +16,7 @@ import {
   setPendingOwner,
   setRole,
   touchAccounts,
-} from "../api/indexing/shared.js";
+} from "./lib/store.js";
 
 const CONTRACT = "QRPayment";
 

@@ -3,7 +3,7 @@
 //   POST /api/actions/check-ins/batch  { gateId, eventId?, items: [{ payload, scannedAt }] }
 //        scans an offline gate collected: each judged against its scan time, deduplicated by
 //        token id, one result per item in order; the Idempotency-Key covers the whole batch.
-// The payload is the holder's EIP-712 CheckIn signature (api/domain/checkin.ts). Accepting and
+// The payload is the holder's EIP-712 CheckIn signature (domain/checkin.ts). Accepting and
 // recording happen under one store lock, so a ticket is never accepted twice.
 import { randomUUID } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
@@ -21,7 +21,7 @@ import {
   REFUSAL_MESSAGES,
   type CheckInPayload,
   type CheckInRefusal,
-} from "../domain/checkin.js";
+} from "../../domain/checkin.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { storable, text } from "../http/text.js";

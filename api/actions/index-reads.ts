@@ -4,7 +4,7 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { Address, Hex } from "viem";
 import type { ReadDeps } from "../rest/db.js";
-import type { IndexedEvent, IndexedTicket } from "../domain/checkin.js";
+import type { IndexedEvent, IndexedTicket } from "../../domain/checkin.js";
 import type { ActionKind } from "./rules.js";
 
 export type IndexedOrder = { id: Hex; creator: Address; native: boolean; unsettledAmount: bigint };

@@ -18,8 +18,8 @@
 //                                  for the client IP (default 0: the socket's address)
 import { getAddress, isAddress, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { roleAccount } from "../../scripts/lib/accounts.js";
-import { DEFAULT_NETWORK, type Env } from "../config/network.js";
+import { roleAccount } from "../../config/accounts.js";
+import { DEFAULT_NETWORK, type Env } from "../../config/network.js";
 
 export type StaticRole = "admin" | "operator" | "validator";
 export const STATIC_ROLES: readonly StaticRole[] = ["admin", "operator", "validator"];

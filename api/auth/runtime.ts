@@ -2,8 +2,8 @@
 // indexes (same resolution as ponder.config.ts). Read once; src/api/index.ts calls it while
 // loading, so a bad value is a start-up error rather than a failure on the first request.
 import { existsSync } from "node:fs";
-import { deploymentPath, readDeployment } from "../../scripts/lib/deployment.js";
-import { resolveNetwork, type NetworkConfig } from "../config/network.js";
+import { deploymentPath, readDeployment } from "../../config/deployment.js";
+import { resolveNetwork, type NetworkConfig } from "../../config/network.js";
 import { parseAuthConfig, type AuthConfig } from "./config.js";
 
 export type AuthRuntime = { config: AuthConfig; network: NetworkConfig };

@@ -3,8 +3,8 @@
 // api/reconcile/env.ts), the sending keys, and a client of its own (not Ponder's RPC queue).
 import { existsSync } from "node:fs";
 import { createPublicClient, defineChain, fallback, http, type Chain, type HttpTransportConfig, type PublicClient, type Transport } from "viem";
-import { deploymentPath, readDeployment } from "../../scripts/lib/deployment.js";
-import { resolveNetwork, type Address, type ContractName, type Env, type NetworkConfig } from "../config/network.js";
+import { deploymentPath, readDeployment } from "../../config/deployment.js";
+import { resolveNetwork, type Address, type ContractName, type Env, type NetworkConfig } from "../../config/network.js";
 import { resolveSenderKeys, type SenderKeys } from "./keys.js";
 
 export type ChainContext = {

@@ -6,13 +6,13 @@
 //   BOT_PRIVATE_KEY        QRPayment bot: settle QR orders
 //   VALIDATOR_PRIVATE_KEY  EventTicketNFT validator: check tickets in
 //
-// On the local network an unset key is the dev account of that role (scripts/lib/accounts.ts);
+// On the local network an unset key is the dev account of that role (config/accounts.ts);
 // elsewhere an unset key only disables the actions it signs (503 key_not_configured), so one
 // deployment can run, say, settlements without holding the owner key. A malformed key stops the
 // start: a typo must not silently turn into "not configured".
 import { privateKeyToAccount, type LocalAccount } from "viem/accounts";
-import { roleAccount } from "../../scripts/lib/accounts.js";
-import { LOCAL_CHAIN_ID, type Env } from "../config/network.js";
+import { roleAccount } from "../../config/accounts.js";
+import { LOCAL_CHAIN_ID, type Env } from "../../config/network.js";
 
 export const KEY_ROLES = ["owner", "operator", "bot", "validator"] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];

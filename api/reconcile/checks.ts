@@ -8,8 +8,8 @@ import { OracleHubAbi } from "../../abis/OracleHub.js";
 import { PaymentProcessorAbi } from "../../abis/PaymentProcessor.js";
 import { QRPaymentAbi } from "../../abis/QRPayment.js";
 import type * as schema from "../../ponder.schema.js";
-import type { ContractName } from "../config/network.js";
-import { addressOrNull, lower, ZERO_ADDRESS } from "../domain/ids.js";
+import type { ContractName } from "../../config/network.js";
+import { addressOrNull, lower, ZERO_ADDRESS } from "../../domain/ids.js";
 import type { Check, Figure } from "./figures.js";
 
 type Row<T extends { $inferSelect: unknown }> = T["$inferSelect"];

@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import type { ReadonlyDrizzle } from "ponder";
 import { BaseError, ContractFunctionRevertedError, type Hex, type PublicClient } from "viem";
 import * as schema from "../../ponder.schema.js";
-import type { ContractName } from "../config/network.js";
+import type { ContractName } from "../../config/network.js";
 import { buildChecks, type ContractAddresses, type IndexSnapshot } from "./checks.js";
 import { indexedBlock } from "./checkpoint.js";
 import { compare, distinctReads, type ChainRead, type Difference, type Outcome } from "./figures.js";

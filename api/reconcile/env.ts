@@ -4,9 +4,9 @@
 // client batches them (anvil has no Multicall3) and leaves the indexer's queue alone.
 import { existsSync } from "node:fs";
 import { createPublicClient, type PublicClient } from "viem";
-import { deploymentPath, readDeployment } from "../../scripts/lib/deployment.js";
+import { deploymentPath, readDeployment } from "../../config/deployment.js";
 import { rpcTransport } from "../chain/context.js";
-import { resolveNetwork, type ContractName, type Env } from "../config/network.js";
+import { resolveNetwork, type ContractName, type Env } from "../../config/network.js";
 import type { ContractAddresses } from "./checks.js";
 import type { IndexDb, ReconcileDeps } from "./collect.js";
 

@@ -2,7 +2,7 @@
 // (or balance) that must equal it; comparing the checks with what the chain answered gives the
 // differences. No I/O here, so the rules are unit-tested (test/unit/reconcile.test.ts).
 import type { Abi, Address } from "viem";
-import type { ContractName } from "../config/network.js";
+import type { ContractName } from "../../config/network.js";
 
 /** A compared figure: amounts and counts as bigint, addresses and hashes as lower-case hex. */
 export type Figure = bigint | boolean | string | null;

@@ -1,7 +1,7 @@
 // The reconciliation report as it travels over HTTP (bigints as decimal strings). Shared by the
 // route (response schema, OpenAPI) and scripts/reconcile.ts (which validates what it receives).
 import { z } from "@hono/zod-openapi";
-import { CONTRACT_NAMES } from "../config/network.js";
+import { CONTRACT_NAMES } from "../../config/network.js";
 
 const figure = z.union([z.string(), z.boolean(), z.null()]).openapi({ description: "bigints as decimal strings, addresses lower-case hex" });
 

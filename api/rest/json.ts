@@ -6,7 +6,7 @@
 // - Hashes and other bytes are lower-case hex, as stored.
 import { z } from "@hono/zod-openapi";
 import { getAddress, type Address, type Hex } from "viem";
-import { ZERO_ADDRESS } from "../domain/ids.js";
+import { ZERO_ADDRESS } from "../../domain/ids.js";
 
 export const dec = (value: bigint): string => value.toString();
 export const decOrNull = (value: bigint | null): string | null => (value === null ? null : value.toString());

@@ -2,7 +2,7 @@
 // caller's admin-ness in, the terms or the reason they are refused out. The contract's own limits
 // (contracts/BookingEscrow.sol) are repeated here so a request the chain would refuse is never signed.
 import { keccak256, toBytes, zeroAddress, type Address, type Hex } from "viem";
-import { BPS } from "../domain/fees.js";
+import { BPS } from "../../domain/fees.js";
 import type { BookingAuthorization } from "./typed-data.js";
 
 export const MAX_PLATFORM_FEE_RATE = 2_000n;

@@ -11,7 +11,7 @@ import { getAddress, isAddress, type Hex } from "viem";
 import { requireAuth, requireRole, type AuthEnv } from "../auth/middleware.js";
 import { rateLimit } from "../auth/rate-limit.js";
 import { BEARER } from "../auth/routes.js";
-import { cancellationSplit, DEFAULT_CANCELLATION_REASON } from "../domain/cancellation.js";
+import { cancellationSplit, DEFAULT_CANCELLATION_REASON } from "../../domain/cancellation.js";
 import { ApiError, notFound } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { text } from "../http/text.js";

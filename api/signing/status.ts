@@ -7,7 +7,7 @@
 //                 reason, so two identical authorizations for one booking would both read as used.
 //   otherwise:    expired once now > expiry (the contract refuses block.timestamp > expiry), else issued.
 import type { Hex } from "viem";
-import { withoutNul } from "../domain/text.js";
+import { withoutNul } from "../../domain/text.js";
 import type { AuthorizationKind } from "../store/tables/signing.js";
 
 export type AuthorizationStatus = "issued" | "used" | "expired";

@@ -9,7 +9,7 @@ import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
-import type { Env } from "../config/network.js";
+import type { Env } from "../../config/network.js";
 import { storeLocation, type StoreLocation } from "./env.js";
 import { migrations, type Migration } from "./migrations/index.js";
 import * as schema from "./schema.js";

@@ -4,7 +4,7 @@
 //   OFFCHAIN_SCHEMA       PostgreSQL schema of the store (default "offchain"); every `ponder serve`
 //                         replica of one deployment must use the same one
 //   OFFCHAIN_PGLITE_DIR   PGlite directory of the store when DATABASE_URL is unset (default .ponder/offchain)
-import type { Env } from "../config/network.js";
+import type { Env } from "../../config/network.js";
 
 export type StoreLocation = { kind: "postgres"; url: string; schema: string } | { kind: "pglite"; directory: string; schema: string };
 

@@ -1,6 +1,6 @@
 // What the API benchmark loads: a GraphQL query (a page of bookings with their history), each REST
 // read over ids the index really has, and booking signatures from signed-in clients.
-import { devAccount, ACTOR_BASE } from "../../scripts/lib/accounts.js";
+import { devAccount, ACTOR_BASE } from "../../config/accounts.js";
 import { signIn } from "../../test/helpers/auth.js";
 import type { LoadRequest } from "./api-load.js";
 

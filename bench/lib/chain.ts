@@ -1,11 +1,11 @@
 // A benchmark chain: anvil, every contract deployed, and the simulator's `bench` traffic until the
 // indexed contracts have emitted at least the requested number of events Ponder indexes.
 import type { Hex } from "viem";
-import { startAnvil, type Anvil } from "../../scripts/lib/anvil.js";
-import type { Deployment } from "../../scripts/lib/deployment.js";
-import { deployLocal } from "../../scripts/lib/local.js";
-import { Rpc } from "../../scripts/lib/sim/rpc.js";
-import { simulate } from "../../scripts/lib/sim/simulator.js";
+import { startAnvil, type Anvil } from "../../devchain/anvil.js";
+import type { Deployment } from "../../config/deployment.js";
+import { deployLocal } from "../../devchain/local.js";
+import { Rpc } from "../../devchain/sim/rpc.js";
+import { simulate } from "../../devchain/sim/simulator.js";
 import { handledSelectors, type IndexedContract } from "./handlers.js";
 
 /** Ponder finalizes blocks 30 deep on 31337 and on unknown chains; blocks above that are indexed by the realtime path, not the backfill. */

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { toEventSelector, type AbiEvent, type Hex } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
+import { abis } from "../../devchain/artifacts.js";
 
 const INDEXED_CONTRACTS = ["BookingEscrow", "EventTicketNFT", "PaymentProcessor", "QRPayment", "OracleHub"] as const;
 export type IndexedContract = (typeof INDEXED_CONTRACTS)[number];

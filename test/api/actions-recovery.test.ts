@@ -8,8 +8,8 @@
 //   it ends `indexed` again, in a block of the new branch.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
-import { ACTOR_BASE, devAccount, roleAccount } from "../../scripts/lib/accounts.js";
+import { abis } from "../../devchain/artifacts.js";
+import { ACTOR_BASE, devAccount, roleAccount } from "../../config/accounts.js";
 import { backends } from "../helpers/backends.js";
 import { startPonder } from "../helpers/ponder.js";
 import { Harness, sleep } from "./actions-harness.js";

@@ -6,8 +6,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { numberToHex, parseEther, type Hex } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
-import { ACTOR_BASE, devAccount, roleAccount } from "../../scripts/lib/accounts.js";
+import { abis } from "../../devchain/artifacts.js";
+import { ACTOR_BASE, devAccount, roleAccount } from "../../config/accounts.js";
 import { PG_URL, pgAvailable } from "../helpers/backends.js";
 import { bearer, signIn } from "../helpers/auth.js";
 import { offchainStoreOf, startPonderServe, type PonderHandle } from "../helpers/ponder.js";

@@ -4,8 +4,8 @@
 // completion that waits for the check-ins the API accepted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther, type Hex } from "viem";
-import { abis, bytecode } from "../../scripts/lib/artifacts.js";
-import { ACTOR_BASE, devAccount, roleAccount } from "../../scripts/lib/accounts.js";
+import { abis, bytecode } from "../../devchain/artifacts.js";
+import { ACTOR_BASE, devAccount, roleAccount } from "../../config/accounts.js";
 import { backends } from "../helpers/backends.js";
 import { Harness, sleep, type ActionBody } from "./actions-harness.js";
 

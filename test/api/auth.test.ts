@@ -13,12 +13,12 @@ import { getAddress, maxUint256, parseEther, parseUnits, type LocalAccount } fro
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isMerchant, isOrganizer } from "../../api/auth/resource-roles.js";
-import { orderDataHash } from "../../api/domain/qr.js";
+import { orderDataHash } from "../../domain/qr.js";
 import type { ReadDeps } from "../../api/rest/db.js";
 import * as onchain from "../../ponder.schema.js";
-import { roleAccount } from "../../scripts/lib/accounts.js";
-import { abis, bytecode } from "../../scripts/lib/artifacts.js";
-import { writeDeployment } from "../../scripts/lib/deployment.js";
+import { roleAccount } from "../../config/accounts.js";
+import { abis, bytecode } from "../../devchain/artifacts.js";
+import { writeDeployment } from "../../config/deployment.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { bearer, getSignInNonce, postVerify, signIn, siweMessage } from "../helpers/auth.js";
 import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";

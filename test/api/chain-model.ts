@@ -2,8 +2,8 @@
 // contracts' own view functions. test/api/reads.test.ts builds the REST responses it expects from
 // this model and compares them with what the API serves.
 import { getAddress, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
-import type { Deployment } from "../../scripts/lib/deployment.js";
+import { abis } from "../../devchain/artifacts.js";
+import type { Deployment } from "../../config/deployment.js";
 
 export type Log = {
   eventName: string;

@@ -2,8 +2,8 @@
 // functions), never from the index, in the documented JSON shapes (bigints as decimal strings,
 // addresses checksummed, the zero address as null).
 import { getAddress, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
-import type { Deployment } from "../../scripts/lib/deployment.js";
+import { abis } from "../../devchain/artifacts.js";
+import type { Deployment } from "../../config/deployment.js";
 import { reader, type ChainModel, type ChainTicket, type Log } from "./chain-model.js";
 
 const lc = (a: string) => a.toLowerCase();

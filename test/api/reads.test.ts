@@ -32,13 +32,13 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { HDAccount } from "viem/accounts";
-import { ACTOR_BASE, devAccount, roleAccount } from "../../scripts/lib/accounts.js";
-import { startAnvil, type Anvil } from "../../scripts/lib/anvil.js";
-import { abis } from "../../scripts/lib/artifacts.js";
-import { writeDeployment, type Deployment } from "../../scripts/lib/deployment.js";
-import { deployLocal, localChain } from "../../scripts/lib/local.js";
-import { simulate } from "../../scripts/lib/sim/simulator.js";
-import { orderDataHash } from "../../api/domain/qr.js";
+import { ACTOR_BASE, devAccount, roleAccount } from "../../config/accounts.js";
+import { startAnvil, type Anvil } from "../../devchain/anvil.js";
+import { abis } from "../../devchain/artifacts.js";
+import { writeDeployment, type Deployment } from "../../config/deployment.js";
+import { deployLocal, localChain } from "../../devchain/local.js";
+import { simulate } from "../../devchain/sim/simulator.js";
+import { orderDataHash } from "../../domain/qr.js";
 import { uniqueChainId } from "../helpers/chain.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { escrowDomain, signBooking, signCancellation } from "../helpers/escrow.js";

@@ -20,9 +20,9 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { roleAccount } from "../../scripts/lib/accounts.js";
-import { abis } from "../../scripts/lib/artifacts.js";
-import { writeDeployment } from "../../scripts/lib/deployment.js";
+import { roleAccount } from "../../config/accounts.js";
+import { abis } from "../../devchain/artifacts.js";
+import { writeDeployment } from "../../config/deployment.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { bearer, signIn } from "../helpers/auth.js";
 import { expectRevert, startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";

@@ -37,7 +37,7 @@ import {
   type CancellationAuthorization,
   type EscrowDomain,
 } from "../helpers/escrow.js";
-import { abis, bytecode } from "../../scripts/lib/artifacts.js";
+import { abis, bytecode } from "../../devchain/artifacts.js";
 
 // ---------------------------------------------------------------- constants
 

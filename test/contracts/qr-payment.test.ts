@@ -19,8 +19,8 @@ import {
 } from "viem";
 import { gasCost, startTestChain, type TestChain } from "../helpers/chain.js";
 import { deployRevertOf, errorNames, errorsOf, revertTracker } from "../helpers/reverts.js";
-import { abis, bytecode } from "../../scripts/lib/artifacts.js";
-import { DEFAULT_RATES } from "../../scripts/lib/deploy.js";
+import { abis, bytecode } from "../../devchain/artifacts.js";
+import { DEFAULT_RATES } from "../../devchain/deploy.js";
 
 // ---------------------------------------------------------------- constants
 

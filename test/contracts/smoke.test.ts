@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestChain, type TestChain } from "../helpers/chain.js";
-import { abis } from "../../scripts/lib/artifacts.js";
+import { abis } from "../../devchain/artifacts.js";
 
 let t: TestChain;
 beforeAll(async () => {

@@ -13,8 +13,8 @@ import {
   type TransactionReceipt,
 } from "viem";
 import { expectRevert, gasCost, startTestChain, type TestChain } from "../helpers/chain.js";
-import { abis } from "../../scripts/lib/artifacts.js";
-import { ROLE_INDEX, type Role } from "../../scripts/lib/accounts.js";
+import { abis } from "../../devchain/artifacts.js";
+import { ROLE_INDEX, type Role } from "../../config/accounts.js";
 
 // ---------------------------------------------------------------- constants from the spec
 

@@ -14,10 +14,10 @@ import {
   type WalletClient,
   type Transport,
 } from "viem";
-import { startAnvil, type Anvil } from "../../scripts/lib/anvil.js";
-import { ACTOR_BASE, devAccount, roleAccount, type Role } from "../../scripts/lib/accounts.js";
-import { deployLocal, localChain } from "../../scripts/lib/local.js";
-import type { Deployment } from "../../scripts/lib/deployment.js";
+import { startAnvil, type Anvil } from "../../devchain/anvil.js";
+import { ACTOR_BASE, devAccount, roleAccount, type Role } from "../../config/accounts.js";
+import { deployLocal, localChain } from "../../devchain/local.js";
+import type { Deployment } from "../../config/deployment.js";
 
 export type TestChain = {
   anvil: Anvil;

@@ -12,7 +12,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import type { abis } from "../../scripts/lib/artifacts.js";
+import type { abis } from "../../devchain/artifacts.js";
 
 type EscrowAbi = typeof abis.BookingEscrow;
 export type BookingAuthorization = ContractFunctionArgs<EscrowAbi, "nonpayable", "createAndPayBooking">[0];

@@ -4,9 +4,9 @@
 // against the contracts' views (the simulator's summary) by `viewMismatches`, so a handler bug
 // shows up as a difference instead of being copied into the expectation.
 import { decodeFunctionData, erc20Abi, zeroAddress, type Address, type Hex, type PublicClient } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
-import type { Deployment } from "../../scripts/lib/deployment.js";
-import type { Summary } from "../../scripts/lib/sim/summary.js";
+import { abis } from "../../devchain/artifacts.js";
+import type { Deployment } from "../../config/deployment.js";
+import type { Summary } from "../../devchain/sim/summary.js";
 import type { ChainLog, LogMeta } from "./logs.js";
 
 export type Cell = string | null;

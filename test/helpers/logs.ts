@@ -10,9 +10,9 @@ import {
   type DecodeEventLogReturnType,
   type Hex,
 } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
-import type { Deployment } from "../../scripts/lib/deployment.js";
-import { Rpc } from "../../scripts/lib/sim/rpc.js";
+import { abis } from "../../devchain/artifacts.js";
+import type { Deployment } from "../../config/deployment.js";
+import { Rpc } from "../../devchain/sim/rpc.js";
 
 type Contracts = Deployment["contracts"];
 export type IndexedContract = keyof Contracts;
@@ -86,7 +86,7 @@ export async function chainLogs(rpcUrl: string, deployment: Deployment, toBlock:
   return logs;
 }
 
-/** The simulator summary's digest over the logs of blocks `from`..`to` (scripts/lib/sim/summary.ts). */
+/** The simulator summary's digest over the logs of blocks `from`..`to` (devchain/sim/summary.ts). */
 export function logDigest(logs: readonly ChainLog[], from: bigint, to: bigint): { count: number; digest: Hex } {
   let digest: Hex = keccak256("0x");
   let count = 0;

@@ -19,10 +19,10 @@ import {
   type Hex,
   type TransactionReceipt,
 } from "viem";
-import { roleAccount } from "../../scripts/lib/accounts.js";
-import { abis } from "../../scripts/lib/artifacts.js";
-import { writeDeployment } from "../../scripts/lib/deployment.js";
-import { orderDataHash } from "../../api/domain/qr.js";
+import { roleAccount } from "../../config/accounts.js";
+import { abis } from "../../devchain/artifacts.js";
+import { writeDeployment } from "../../config/deployment.js";
+import { orderDataHash } from "../../domain/qr.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
 import { escrowDomain, signBooking, signCancellation } from "../helpers/escrow.js";

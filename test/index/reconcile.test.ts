@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http } from "viem";
 import { getTableColumns } from "drizzle-orm";
 import { ReconciliationSchema, type ReconciliationJson } from "../../api/reconcile/schema.js";
-import { startAnvil, type Anvil } from "../../scripts/lib/anvil.js";
-import { writeDeployment, type Deployment } from "../../scripts/lib/deployment.js";
-import { deployLocal } from "../../scripts/lib/local.js";
-import { simulate, type SimulationResult } from "../../scripts/lib/sim/simulator.js";
-import { summarize, type Summary } from "../../scripts/lib/sim/summary.js";
+import { startAnvil, type Anvil } from "../../devchain/anvil.js";
+import { writeDeployment, type Deployment } from "../../config/deployment.js";
+import { deployLocal } from "../../devchain/local.js";
+import { simulate, type SimulationResult } from "../../devchain/sim/simulator.js";
+import { summarize, type Summary } from "../../devchain/sim/summary.js";
 import { uniqueChainId } from "../helpers/chain.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { canonical, COMPARED_COLUMNS, expectedTables, viewMismatches, type Expected } from "../helpers/expectations.js";
@@ -28,7 +28,7 @@ import { schemaTables, tableRows } from "../helpers/tables.js";
 
 const SEED = 21;
 const OPS = 2000;
-/** Every operation of the mixed profile (scripts/lib/sim/simulator.ts). */
+/** Every operation of the mixed profile (devchain/sim/simulator.ts). */
 const MIXED_OPS = [
   "createBooking", "completeBooking", "operatorComplete", "cancelBooking", "emergencyCancel", "timeJump", "createEvent", "purchase",
   "compTickets", "transferTicket", "checkIn", "completeEvent", "cancelEvent", "refund", "claimStake", "withdrawEarnings",

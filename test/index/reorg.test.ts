@@ -26,11 +26,11 @@ import {
   type ContractFunctionName,
   type Hex,
 } from "viem";
-import { abis } from "../../scripts/lib/artifacts.js";
-import { roleAccount } from "../../scripts/lib/accounts.js";
-import { writeDeployment } from "../../scripts/lib/deployment.js";
-import { Rpc, TxQueue, type Tx } from "../../scripts/lib/sim/rpc.js";
-import { orderDataHash } from "../../api/domain/qr.js";
+import { abis } from "../../devchain/artifacts.js";
+import { roleAccount } from "../../config/accounts.js";
+import { writeDeployment } from "../../config/deployment.js";
+import { Rpc, TxQueue, type Tx } from "../../devchain/sim/rpc.js";
+import { orderDataHash } from "../../domain/qr.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
 import { dumpCounts, dumpDifference, dumpIndex, rowsMentioning, type DumpRow, type IndexDump } from "../helpers/dump.js";

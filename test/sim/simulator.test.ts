@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { startAnvil, type Anvil } from "../../scripts/lib/anvil.js";
-import { deployLocal } from "../../scripts/lib/local.js";
-import { simulate } from "../../scripts/lib/sim/simulator.js";
-import { summarize, type Summary } from "../../scripts/lib/sim/summary.js";
+import { startAnvil, type Anvil } from "../../devchain/anvil.js";
+import { deployLocal } from "../../devchain/local.js";
+import { simulate } from "../../devchain/sim/simulator.js";
+import { summarize, type Summary } from "../../devchain/sim/summary.js";
 
 const started: Anvil[] = [];
 afterAll(async () => {

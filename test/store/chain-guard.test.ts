@@ -6,7 +6,7 @@ import path from "node:path";
 import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChainIdentity } from "../../api/actions/chain-guard.js";
-import { startAnvil, type Anvil } from "../../scripts/lib/anvil.js";
+import { startAnvil, type Anvil } from "../../devchain/anvil.js";
 import { PG_URL, pgAvailable } from "../helpers/backends.js";
 import { uniqueChainId } from "../helpers/chain.js";
 import { dropPostgresSchema, uniqueSchema } from "../helpers/ponder.js";

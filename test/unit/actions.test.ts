@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeErrorResult, BaseError, getAddress } from "viem";
 import { EventTicketNFTAbi, QRPaymentAbi } from "../../abis/index.js";
-import { roleAccount } from "../../scripts/lib/accounts.js";
+import { roleAccount } from "../../config/accounts.js";
 import { finalityBlocks } from "../../api/chain/context.js";
 import { isLocalNetwork, KEY_ENV, parsePrivateKey, resolveSenderKeys } from "../../api/chain/keys.js";
 import { decodeRevertData, describeRevert } from "../../api/chain/revert.js";

@@ -9,7 +9,7 @@ import { DEV_AUTH_SECRET, parseAddressList, parseAuthConfig, rolesOf } from "../
 import { fixedWindow, retryAfterSeconds, slidingCount } from "../../api/auth/rate-limit.js";
 import { checkSiweMessage, MAX_CLOCK_SKEW_MS, nonceVerdict } from "../../api/auth/siwe.js";
 import { checkToken, issueToken } from "../../api/auth/token.js";
-import { roleAccount } from "../../scripts/lib/accounts.js";
+import { roleAccount } from "../../config/accounts.js";
 
 const LOCAL = { name: "local", chainId: 31337 };
 const REMOTE = { name: "base-sepolia", chainId: 84532 };

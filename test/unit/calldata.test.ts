@@ -1,7 +1,7 @@
 import { encodeFunctionData, type Hex } from "viem";
 import { describe, expect, it } from "vitest";
 import { BookingEscrowAbi } from "../../abis/BookingEscrow.js";
-import { cancellationNonceOf } from "../../api/indexing/calldata.js";
+import { cancellationNonceOf } from "../../src/lib/calldata.js";
 
 const escrow: Hex = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 const bookingId: Hex = `0x${"12".repeat(32)}`;

@@ -1,7 +1,7 @@
-// The cancellation policy (api/domain/cancellation.ts): the rules on hand-checked figures, then
+// The cancellation policy (domain/cancellation.ts): the rules on hand-checked figures, then
 // properties over many random amounts, rates and times (seeded, so a failure reproduces).
 import { describe, expect, it } from "vitest";
-import { cancellationSplit, FREE_CANCELLATION_SECONDS, type CancellingParty } from "../../api/domain/cancellation.js";
+import { cancellationSplit, FREE_CANCELLATION_SECONDS, type CancellingParty } from "../../domain/cancellation.js";
 
 const PAID = 1_750_000_000n;
 const HOUR = 3600n;

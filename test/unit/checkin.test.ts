@@ -1,8 +1,8 @@
-// Check-in rules (api/domain/checkin.ts): freshness, offline scan times, refusal order, batch
+// Check-in rules (domain/checkin.ts): freshness, offline scan times, refusal order, batch
 // deduplication, gate ids, and the EIP-712 payload a wallet signs.
 import { describe, expect, it } from "vitest";
 import { hexToString, recoverTypedDataAddress, type Address } from "viem";
-import { devAccount } from "../../scripts/lib/accounts.js";
+import { devAccount } from "../../config/accounts.js";
 import {
   checkInRefusal,
   checkInTypedData,
@@ -11,7 +11,7 @@ import {
   isFresh,
   isPlausibleScanTime,
   type CheckInFacts,
-} from "../../api/domain/checkin.js";
+} from "../../domain/checkin.js";
 
 const holder = devAccount(10);
 const other = devAccount(11);

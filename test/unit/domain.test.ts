@@ -1,10 +1,10 @@
 import { concat, keccak256, toHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion } from "../../api/domain/fees.js";
-import { addressOrNull, logId, lower, ZERO_ADDRESS } from "../../api/domain/ids.js";
-import { applyPayment, applySettlement, orderDataHash, qrOrderStatus, quoteTokenAmount } from "../../api/domain/qr.js";
-import { canCheckIn, claimableAmount, eventSettlement, purchaseAmount, stakePerTicket, stakeStatusAtCompletion } from "../../api/domain/tickets.js";
-import { dayDate, dayOf, dayStart } from "../../api/domain/time.js";
+import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion } from "../../domain/fees.js";
+import { addressOrNull, logId, lower, ZERO_ADDRESS } from "../../domain/ids.js";
+import { applyPayment, applySettlement, orderDataHash, qrOrderStatus, quoteTokenAmount } from "../../domain/qr.js";
+import { canCheckIn, claimableAmount, eventSettlement, purchaseAmount, stakePerTicket, stakeStatusAtCompletion } from "../../domain/tickets.js";
+import { dayDate, dayOf, dayStart } from "../../domain/time.js";
 
 const P = "0x00000000000000000000000000000000000000aa" as const;
 const I = "0x00000000000000000000000000000000000000bb" as const;

@@ -6,8 +6,8 @@ import {
   resolveNetwork,
   startBlockEnvVar,
   type DeploymentSource,
-} from "../../api/config/network.js";
-import type { Deployment } from "../../scripts/lib/deployment.js";
+} from "../../config/network.js";
+import type { Deployment } from "../../config/deployment.js";
 
 const A = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as `0x${string}`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withoutNul } from "../../api/domain/text.js";
+import { withoutNul } from "../../domain/text.js";
 import { isUnstorableText, storable, text } from "../../api/http/text.js";
 
 describe("text the database can store", () => {

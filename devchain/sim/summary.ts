@@ -13,7 +13,7 @@ import {
   type Hex,
 } from "viem";
 import { abis } from "../artifacts.js";
-import type { Deployment } from "../deployment.js";
+import type { Deployment } from "../../config/deployment.js";
 import { Rpc } from "./rpc.js";
 import type { SimulationResult } from "./simulator.js";
 

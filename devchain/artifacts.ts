@@ -11,9 +11,9 @@ import {
   QRPaymentAbi,
   TestSmartWalletAbi,
   TestTokenAbi,
-} from "../../abis/index.js";
+} from "../abis/index.js";
 
-const artifactsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../artifacts");
+const artifactsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../artifacts");
 
 export const abis = {
   BookingEscrow: BookingEscrowAbi,

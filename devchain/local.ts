@@ -1,9 +1,9 @@
 // The local chain (31337): anvil plus every contract deployed and wired with the dev accounts.
 import { defineChain, type Chain } from "viem";
 import { foundry } from "viem/chains";
-import { roleAccount } from "./accounts.js";
+import { roleAccount } from "../config/accounts.js";
 import { deployAll } from "./deploy.js";
-import type { Deployment } from "./deployment.js";
+import type { Deployment } from "../config/deployment.js";
 
 export function localChain(rpcUrl: string, chainId: number = foundry.id): Chain {
   return defineChain({ ...foundry, id: chainId, rpcUrls: { default: { http: [rpcUrl] } } });

@@ -17,7 +17,7 @@
 //   DATABASE_URL          PostgreSQL connection string; unset → PGlite
 //   PGLITE_DIR            PGlite data directory (default .ponder/pglite)
 
-import type { Deployment } from "../../scripts/lib/deployment.js";
+import type { Deployment } from "./deployment.js";
 
 export type Address = `0x${string}`;
 

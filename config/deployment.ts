@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { isAddress, type Address } from "viem";
 
-export const deploymentsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../deployments");
+export const deploymentsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../deployments");
 
 const address = z.string().refine(isAddress, "not an address").transform((a) => a as Address);
 const located = z.object({ address, startBlock: z.number().int().nonnegative() });

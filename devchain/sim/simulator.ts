@@ -14,8 +14,8 @@ import {
   type Hex,
 } from "viem";
 import { abis } from "../artifacts.js";
-import { ACTOR_BASE, devAccount, ROLE_INDEX } from "../accounts.js";
-import type { Deployment } from "../deployment.js";
+import { ACTOR_BASE, devAccount, ROLE_INDEX } from "../../config/accounts.js";
+import type { Deployment } from "../../config/deployment.js";
 import { Rng } from "./rng.js";
 import { Rpc, TxQueue, type Tx } from "./rpc.js";
 

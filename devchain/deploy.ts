@@ -13,7 +13,7 @@ import {
   type Hex,
 } from "viem";
 import { abis, bytecode, type ContractName } from "./artifacts.js";
-import type { Deployment } from "./deployment.js";
+import type { Deployment } from "../config/deployment.js";
 
 export type DeployRoles = {
   signer: Address;

@@ -1,12 +1,12 @@
-// Store helpers shared by the indexing handlers in src/ (one file per contract). They live here,
-// not in src/, because Ponder 0.16 loads every .ts file under src/ (outside src/api/) as indexing
-// code. Only context.db and context.client are used: handlers stay functions of chain data.
+// Store helpers shared by the indexing handlers in src/ (one file per contract). Ponder 0.16 loads
+// every .ts file under src/ (outside src/api/) as indexing code, this one too: it registers nothing.
+// Only context.db and context.client are used: handlers stay functions of chain data.
 import type { Context } from "ponder:registry";
 import { account, contractInfo, dailyStat, roleHistory, roleMember, token } from "ponder:schema";
 import { erc20Abi } from "viem";
-import { type Hex, isZeroAddress, logId, lower, ZERO_ADDRESS } from "../domain/ids.js";
-import { withoutNul } from "../domain/text.js";
-import { dayOf } from "../domain/time.js";
+import { type Hex, isZeroAddress, logId, lower, ZERO_ADDRESS } from "../../domain/ids.js";
+import { withoutNul } from "../../domain/text.js";
+import { dayOf } from "../../domain/time.js";
 
 export type Db = Context["db"];
 export type Client = Context["client"];
