@@ -1,12 +1,16 @@
 // HTTP API, served by Ponder in the indexer's process (and by every `ponder serve` replica).
 // Ponder itself serves /health, /ready, /status and /metrics. Reads: GraphQL at /graphql (and /),
-// SQL over HTTP for @ponder/client at /sql/*, REST under /api. OpenAPI at /openapi.json, docs at /docs.
-import { swaggerUI } from "@hono/swagger-ui";
-import { bodyLimit } from "hono/body-limit";
+// SQL over HTTP for @ponder/client at /sql/*, REST under /api. OpenAPI at /openapi.json, docs at /docs,
+// the pages' files at /assets (api/pages).
 import { client, graphql } from "ponder";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
+import { keepConnectionUsable, limitBody } from "../../api/http/body.js";
+import { exposeHeaders } from "../../api/http/cors.js";
 import { errorBody, onError, onNotFound } from "../../api/http/errors.js";
+import { openApiConfig } from "../../api/http/openapi.js";
+import { serveAssets } from "../../api/pages/assets.js";
+import { docsPage, graphiqlPage } from "../../api/pages/pages.js";
 import { newRouter } from "../../api/http/router.js";
 import { sqlConcurrencyLimit, sqlGuard, sqlMaxConcurrent } from "../../api/http/sql.js";
 import { reconcileDepsFromEnv } from "../../api/reconcile/env.js";
@@ -30,10 +34,19 @@ const app = newRouter();
 app.onError(onError);
 app.notFound(onNotFound);
 
+// First: whatever answers before reading the whole body, the client's connection stays usable.
+app.use("*", keepConnectionUsable());
+app.use("*", exposeHeaders);
+
+const tooLarge = (what: string, kib: number) => limitBody(kib * 1024, (c) => c.json(errorBody("body_too_large", `${what} are limited to ${kib} KiB`), 413));
 // An offline gate's batch (up to 500 signed scans) is the one body allowed to be larger.
-const batchBodyLimit = bodyLimit({ maxSize: 512 * 1024, onError: (c) => c.json(errorBody("body_too_large", "check-in batches are limited to 512 KiB"), 413) });
-const defaultBodyLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json(errorBody("body_too_large", "request bodies are limited to 64 KiB"), 413) });
+const batchBodyLimit = tooLarge("check-in batches", 512);
+const defaultBodyLimit = tooLarge("request bodies", 64);
 app.use("/api/*", (c, next) => (c.req.path === "/api/actions/check-ins/batch" ? batchBodyLimit(c, next) : defaultBodyLimit(c, next)));
+// Ponder's GraphQL reads any body; a query document needs nowhere near this much.
+const graphqlBodyLimit = tooLarge("GraphQL requests", 256);
+app.use("/graphql", graphqlBodyLimit);
+app.use("/", graphqlBodyLimit);
 
 app.route("/", reconciliationRouter(() => reconcileDepsFromEnv(db)));
 app.route("/", readsRouter({ db, schema }));
@@ -44,14 +57,15 @@ app.route("/", actionsRouter({ db, schema }));
 app.use("/sql/*", sqlGuard); // before Ponder's client(): its refusals are 500s otherwise (api/http/sql.ts)
 app.use("/sql/*", sqlConcurrencyLimit(sqlMaxConcurrent(process.env)));
 app.use("/sql/*", client({ db, schema }));
+// Ponder answers every GET here with its GraphiQL page, which loads from a CDN: ours instead.
+app.get("/graphql", graphiqlPage);
+app.get("/", graphiqlPage);
 app.use("/graphql", graphql({ db, schema }));
 app.use("/", graphql({ db, schema }));
 
-app.doc31("/openapi.json", {
-  openapi: "3.1.0",
-  info: { title: "On-chain booking, ticketing and payments API", version: "0.1.0" },
-});
-app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+app.doc31("/openapi.json", openApiConfig);
+app.get("/docs", docsPage);
+app.get("/assets/*", serveAssets);
 
 // Ponder mounts this app inside its own, whose not-found answer is plain text: unknown /api paths
 // and methods get the standard error body here instead. Keep it after every /api route.
