@@ -117,6 +117,7 @@ type BatchResult = z.infer<typeof BatchResult>;
 const singleRoute = createRoute({
   method: "post",
   path: "/api/actions/check-ins",
+  operationId: "createCheckIn",
   tags: [TAG],
   summary: "Check a ticket in at a gate (checkIn, validator key)",
   description: `Refusals are 422 with the reason as the code: ${Object.keys(REFUSAL_MESSAGES).filter((r) => r !== "unknown_ticket" && r !== "invalid_scanned_at").join(", ")}; an unknown ticket is 404 unknown_ticket.`,
@@ -129,6 +130,7 @@ const singleRoute = createRoute({
 const batchRoute = createRoute({
   method: "post",
   path: "/api/actions/check-ins/batch",
+  operationId: "createCheckInBatch",
   tags: [TAG],
   summary: "Upload check-ins an offline gate collected (up to 500)",
   description:

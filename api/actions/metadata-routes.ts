@@ -21,6 +21,7 @@ const TAG = "event metadata";
 const getRoute = createRoute({
   method: "get",
   path: "/api/events/{eventId}/metadata",
+  operationId: "getEventMetadata",
   tags: [TAG],
   summary: "An event's name, description, venue, dates and image",
   request: { params: z.object({ eventId: Uint256Param }) },
@@ -30,6 +31,7 @@ const getRoute = createRoute({
 const putRoute = createRoute({
   method: "put",
   path: "/api/events/{eventId}/metadata",
+  operationId: "putEventMetadata",
   tags: [TAG],
   summary: "Set an event's metadata (admin or the event's organizer)",
   security,

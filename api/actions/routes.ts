@@ -54,6 +54,7 @@ const body = <T extends z.ZodTypeAny>(schema: T) => ({ body: { required: true, c
 const getRoute = createRoute({
   method: "get",
   path: "/api/actions/{id}",
+  operationId: "getAction",
   tags: [TAG],
   summary: "A write action: status, transaction, nonce, block, error, status history",
   security,
@@ -65,6 +66,7 @@ const getRoute = createRoute({
 const settleRoute = createRoute({
   method: "post",
   path: "/api/actions/qr-settlements",
+  operationId: "createQrSettlement",
   tags: [TAG],
   summary: "Settle a QR order's unsettled amount to a beneficiary (settleQROrder / settleQROrderNative, bot key)",
   security,
@@ -76,6 +78,7 @@ const settleRoute = createRoute({
 const emergencyRoute = createRoute({
   method: "post",
   path: "/api/actions/booking-emergency-cancellations",
+  operationId: "createBookingEmergencyCancellation",
   tags: [TAG],
   summary: "Emergency-cancel a PAID booking with a full refund (emergencyCancelBooking, operator key)",
   security,
@@ -87,6 +90,7 @@ const emergencyRoute = createRoute({
 const createEventRoute = createRoute({
   method: "post",
   path: "/api/actions/events",
+  operationId: "createEvent",
   tags: [TAG],
   summary: "Create a ticketed event (createEvent, owner key) with its metadata",
   description: "The metadata is stored once the creation is mined. With stakeBps > 0 a second action (kind event-stake, parentId = this one) sets the stake right after.",
@@ -100,6 +104,7 @@ const endEventRoute = (verb: "cancel" | "complete") =>
   createRoute({
     method: "post",
     path: `/api/actions/events/{eventId}/${verb}`,
+    operationId: verb === "cancel" ? "cancelEvent" : "completeEvent",
     tags: [TAG],
     summary:
       verb === "cancel"

@@ -71,6 +71,7 @@ const tooMany = errorResponse("Too many sign-in requests from this client (SIGN_
 const nonceRoute = createRoute({
   method: "get",
   path: "/api/auth/nonce",
+  operationId: "getSignInNonce",
   tags: [TAG],
   summary: "A fresh sign-in nonce",
   middleware: [signInLimit] as const,
@@ -80,6 +81,7 @@ const nonceRoute = createRoute({
 const verifyRoute = createRoute({
   method: "post",
   path: "/api/auth/verify",
+  operationId: "verifySignIn",
   tags: [TAG],
   summary: "Sign in: exchange a signed EIP-4361 message for a token",
   description:
@@ -98,6 +100,7 @@ const verifyRoute = createRoute({
 const meRoute = createRoute({
   method: "get",
   path: "/api/auth/me",
+  operationId: "getMe",
   tags: [TAG],
   summary: "The signed-in caller and their static roles",
   security: [{ [BEARER]: [] }],

@@ -11,6 +11,7 @@ import { ReconciliationSchema, type ReconciliationJson } from "./schema.js";
 const route = createRoute({
   method: "get",
   path: "/api/reconciliation",
+  operationId: "getReconciliation",
   tags: ["reconciliation"],
   summary: "Compare the index with the contracts' views",
   description:

@@ -61,16 +61,19 @@ function parsed<T>(parse: (raw: string) => Parsed<T>) {
 }
 
 export const AddressParam = parsed(parseAddress).openapi({
+  pattern: ADDRESS.source,
   description: "An address, in any letter case",
   example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
 });
 
 export const Bytes32Param = parsed(parseBytes32).openapi({
+  pattern: BYTES32.source,
   description: "0x followed by 64 hex digits, in any letter case",
   example: "0x6f5b9e3e1f2a0c4d8b7a6e5f4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a291",
 });
 
-export const Uint256Param = parsed(parseUint256).openapi({ description: "A uint256 in decimal", example: "1" });
+// uint256 values overflow a JSON number, so they are decimal strings, never `integer`.
+export const Uint256Param = parsed(parseUint256).openapi({ pattern: DECIMAL.source, description: "A uint256 in decimal", example: "1" });
 
 export const LimitQuery = z
   .string()
@@ -81,9 +84,10 @@ export const LimitQuery = z
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: result.error });
     return z.NEVER;
   })
-  .openapi({ description: `Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`, example: "50" });
+  // The query string is text, but generated clients should send (and type) a number.
+  .openapi({ type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` });
 
 /** Keyset cursor: the last token id of the previous page (the `nextCursor` it returned). */
 export const TokenCursorQuery = parsed(parseUint256)
   .optional()
-  .openapi({ description: "The `nextCursor` of the previous page; omit for the first page", example: "50" });
+  .openapi({ pattern: DECIMAL.source, description: "The `nextCursor` of the previous page (a token id, decimal); omit for the first page", example: "50" });

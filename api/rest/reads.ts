@@ -22,6 +22,7 @@ const errors = (what: string) => ({
 const bookingRoute = createRoute({
   method: "get",
   path: "/api/bookings/{bookingId}",
+  operationId: "getBooking",
   tags: [TAG],
   summary: "A booking with its full history",
   request: { params: z.object({ bookingId: Bytes32Param }) },
@@ -31,6 +32,7 @@ const bookingRoute = createRoute({
 const eventRoute = createRoute({
   method: "get",
   path: "/api/events/{eventId}",
+  operationId: "getEvent",
   tags: [TAG],
   summary: "A ticketed event: capacity, sales, check-ins, escrow and settlement, stakes, history",
   request: { params: z.object({ eventId: Uint256Param }) },
@@ -40,6 +42,7 @@ const eventRoute = createRoute({
 const eventTicketsRoute = createRoute({
   method: "get",
   path: "/api/events/{eventId}/tickets",
+  operationId: "listEventTickets",
   tags: [TAG],
   summary: "The tickets of an event, by token id, a page at a time",
   request: { params: z.object({ eventId: Uint256Param }), query: z.object({ limit: LimitQuery, cursor: TokenCursorQuery }) },
@@ -49,6 +52,7 @@ const eventTicketsRoute = createRoute({
 const qrOrderRoute = createRoute({
   method: "get",
   path: "/api/qr-orders/{orderHash}",
+  operationId: "getQrOrder",
   tags: [TAG],
   summary: "A QR order with its payments and settlements",
   description: "QRPayment keys orders by their orderDataHash alone; the beneficiary is chosen at each settlement.",
@@ -59,6 +63,7 @@ const qrOrderRoute = createRoute({
 const accountRoute = createRoute({
   method: "get",
   path: "/api/accounts/{address}",
+  operationId: "getAccount",
   tags: [TAG],
   summary: "An account's summary: earnings, bookings, tickets, events, organizer balance, QR orders, roles",
   request: { params: z.object({ address: AddressParam }) },

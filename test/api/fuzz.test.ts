@@ -5,8 +5,10 @@
 // every 4xx under /api is the standard error body, oversized bodies are 413s, and at the end the
 // process still answers /health. Signed in as an admin too, so validation behind auth is reached.
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devAccount, ACTOR_BASE, roleAccount } from "../../config/accounts.js";
 import { writeDeployment } from "../../config/deployment.js";
@@ -23,6 +25,7 @@ import {
   operationsOf,
   seededRng,
   send,
+  sendKeptAlive,
   type FuzzContext,
   type FuzzRequest,
   type Known,
@@ -176,6 +179,30 @@ describe.each(backends)("fuzzing every route on $name", ({ name, enabled }) => {
     return tally;
   };
 
+  run("the OpenAPI document validates, names this API as its server, and gives code generators what they need", async () => {
+    const { doc } = await fetchDoc();
+    // The validator dereferences in place: give it a copy.
+    await SwaggerParser.validate(structuredClone(doc) as never);
+    const full = doc as OpenApiDoc & { servers?: { url: string }[]; paths: Record<string, Record<string, any>> };
+    expect(full.servers?.[0]?.url).toBe(ponder().url);
+    const operations = Object.entries(full.paths).flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => ({ at: `${m.toUpperCase()} ${p}`, op })));
+    expect(operations.length).toBeGreaterThan(20);
+    expect(operations.filter((o) => typeof o.op.operationId !== "string" || !/^[a-z][A-Za-z]+$/.test(o.op.operationId)).map((o) => o.at)).toEqual([]);
+    const ids = operations.map((o) => o.op.operationId);
+    expect(new Set(ids).size, "operationIds are unique").toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(["getBooking", "signBooking", "signCancellation", "verifySignIn", "createCheckInBatch"]));
+    // Every {param} of a path is declared as a path parameter.
+    for (const { at, op } of operations) {
+      const declared = (op.parameters ?? []).filter((q: any) => q.in === "path").map((q: any) => q.name).sort();
+      expect(declared, at).toEqual([...at.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort());
+    }
+    const inviter = full.paths["/api/sign/booking"]!.post.requestBody.content["application/json"].schema.properties.inviter;
+    expect(inviter.type, "null is accepted for inviter, and said").toEqual(["string", "null"]);
+    const limit = full.paths["/api/events/{eventId}/tickets"]!.get.parameters.find((q: any) => q.name === "limit");
+    expect([limit.in, limit.schema.type]).toEqual(["query", "integer"]);
+    expect(full.paths["/api/authorizations"]!.get.parameters.find((q: any) => q.name === "limit").schema.type).toBe("integer");
+  });
+
   run("anonymous: malformed paths, queries, bodies, content types and headers on every OpenAPI operation", async () => {
     const tally = await fuzzEveryOperation({ known }, SEED, "anonymous");
     anonymous400s.set(name, tally.byStatus.get(400) ?? 0);
@@ -231,6 +258,44 @@ describe.each(backends)("fuzzing every route on $name", ({ name, enabled }) => {
     overall.sent += tally.sent;
     expectClean(tally, "fixed paths");
     expect(tally.byStatus.get(200) ?? 0).toBeGreaterThan(0);
+  });
+
+  run("over one keep-alive connection, as browsers and Node's fetch send: no 5xx, and no request is ever reset", async () => {
+    const { doc, ops } = await fetchDoc();
+    const rng = seededRng(SEED + 4);
+    const tokens = [await signIn(ponder().url, roleAccount("owner"))];
+    const requests = [
+      ...ops.flatMap((op) => fuzzOperation(op, { known, doc }, rng, 12)),
+      ...ops.flatMap((op) => fuzzOperation(op, { known, tokens, doc }, rng, 12)),
+      ...fixedPathRequests(rng, FIXED_PATHS),
+    ];
+    expect(requests.filter((r) => r.expectStatus === 413).length, "oversized bodies among them").toBeGreaterThan(3);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const tally: Tally = { sent: 0, byStatus: new Map(), problems: [] };
+    let closes = 0;
+    try {
+      for (const req of requests) {
+        try {
+          const reply = await sendKeptAlive(agent, ponder().url, req);
+          sockets.add(reply.socket);
+          if (reply.closes) closes++;
+          tally.sent++;
+          tally.byStatus.set(reply.status, (tally.byStatus.get(reply.status) ?? 0) + 1);
+          const problem = checkReply(req, reply, servedUnderApi(req.path));
+          if (problem) tally.problems.push(`${describeRequest(req)} → ${problem}`);
+        } catch (err) {
+          tally.problems.push(`${describeRequest(req)} → no reply: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      agent.destroy();
+    }
+    console.log(`${name} keep-alive: ${tally.sent} requests on ${sockets.size} connections (${closes} closed by the server, saying so): ${summary(tally)}`);
+    overall.sent += tally.sent;
+    expectClean(tally, "keep-alive");
+    // A connection ends only when the server said so: never dropped under a request.
+    expect(sockets.size).toBeLessThanOrEqual(closes + 1);
   });
 
   run("the process is still up and healthy afterwards", async () => {

@@ -584,6 +584,39 @@ export function send(baseUrl: string, req: FuzzRequest, timeoutMs = 60_000): Pro
   });
 }
 
+export type KeptReply = Reply & { socket: unknown; closes: boolean };
+
+/**
+ * Sends the request on `agent` (keep-alive, typically one socket), body and all at once, as
+ * browsers and Node's fetch do. The reply says which socket carried it and whether the server
+ * announced `Connection: close`; any error before a status line (a reset) rejects.
+ */
+export function sendKeptAlive(agent: http.Agent, baseUrl: string, req: FuzzRequest, timeoutMs = 60_000): Promise<KeptReply> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...req.headers };
+    const body = req.body === undefined ? undefined : typeof req.body === "string" ? Buffer.from(req.body, "utf8") : req.body;
+    if (body) headers["content-length"] = String(body.length);
+    const r = http.request({ host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers["content-type"] ?? ""),
+          text: Buffer.concat(chunks).toString("utf8"),
+          socket: r.socket,
+          closes: String(res.headers.connection ?? "").toLowerCase() === "close",
+        }),
+      );
+      res.on("error", reject);
+    });
+    r.on("timeout", () => r.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    r.on("error", reject);
+    r.end(body);
+  });
+}
+
 /** The request as a reproducible one-liner (long values cut short). */
 export function describeRequest(req: FuzzRequest): string {
   const cut = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…(${s.length} chars)` : s);
