@@ -7,6 +7,7 @@ import type { ReadDeps } from "../rest/db.js";
 import type { Store } from "../store/db.js";
 import { signedAuthorization, type AuthorizationKind, type TypedDataJson } from "../store/tables/signing.js";
 import { authorizationStatus, type AuthorizationStatus, type IndexedBooking } from "./status.js";
+import { clientTypedData } from "./typed-data.js";
 
 export type AuthorizationRecord = typeof signedAuthorization.$inferSelect;
 
@@ -109,7 +110,7 @@ export function authorizationView(r: AuthorizationRecord, booking: IndexedBookin
     requestedBy: getAddress(r.requestedBy),
     authorization: r.typedData.message,
     signature: r.signature,
-    typedData: r.typedData,
+    typedData: clientTypedData(r.typedData),
     expiresAt: new Date(Number(r.expiry) * 1000).toISOString(),
     createdAt: r.createdAt.toISOString(),
     status,

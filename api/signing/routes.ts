@@ -25,6 +25,7 @@ import {
   bookingTypedDataJson,
   CANCELLATION_AUTHORIZATION_TYPES,
   cancellationTypedDataJson,
+  clientTypedData,
   type BookingAuthorization,
   type CancellationAuthorization,
 } from "./typed-data.js";
@@ -44,7 +45,9 @@ const AddressInput = z
 const BookingBody = z
   .object({
     provider: AddressInput,
-    inviter: AddressInput.nullable().optional().openapi({ description: "Omit, null or the zero address for none" }),
+    inviter: AddressInput.nullable()
+      .optional()
+      .openapi({ type: ["string", "null"], description: "Omit, null or the zero address for none" }),
     amount: z
       .string()
       .regex(/^[0-9]{1,78}$/, "must be a decimal string in the token's smallest unit, e.g. \"1500000\" for 1.5 USDC")
@@ -72,7 +75,10 @@ const TypedData = z
     primaryType: z.string(),
     message: z.record(z.string()),
   })
-  .openapi("TypedData", { description: "EIP-712 typed data as eth_signTypedData_v4 takes it (uint256 as decimal strings)" });
+  .openapi("TypedData", {
+    description:
+      "EIP-712 typed data (uint256 as decimal strings). `types` lists the primary type only, not EIP712Domain: viem's and ethers' verifyTypedData take it as returned",
+  });
 
 const IssuedJson = z
   .object({
@@ -116,6 +122,7 @@ export function signingRouter(deps: SigningDeps) {
   const bookingRoute = createRoute({
     method: "post",
     path: "/api/sign/booking",
+    operationId: "signBooking",
     tags: [TAG],
     summary: "Sign a booking payment authorization for the caller (the customer)",
     description:
@@ -129,6 +136,7 @@ export function signingRouter(deps: SigningDeps) {
   const cancellationRoute = createRoute({
     method: "post",
     path: "/api/sign/cancellation",
+    operationId: "signCancellation",
     tags: [TAG],
     summary: "Sign a cancellation authorization for a PAID booking (customer or provider)",
     description:
@@ -148,6 +156,7 @@ export function signingRouter(deps: SigningDeps) {
   const getRoute = createRoute({
     method: "get",
     path: "/api/authorizations/{id}",
+    operationId: "getAuthorization",
     tags: [TAG],
     summary: "An issued authorization and its status (requester or admin)",
     security,
@@ -165,6 +174,7 @@ export function signingRouter(deps: SigningDeps) {
   const listRoute = createRoute({
     method: "get",
     path: "/api/authorizations",
+    operationId: "listAuthorizations",
     tags: [TAG],
     summary: "The latest issued authorizations, newest first (admin)",
     security,
@@ -210,7 +220,7 @@ export function signingRouter(deps: SigningDeps) {
     id: record.id,
     authorization: record.typedData.message,
     signature: record.signature,
-    typedData: record.typedData,
+    typedData: clientTypedData(record.typedData),
     expiresAt: new Date(Number(record.expiry) * 1000).toISOString(),
     ...(policy ? { policy } : {}),
   });

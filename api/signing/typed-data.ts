@@ -1,6 +1,7 @@
 // BookingEscrow's EIP-712 side (SPEC §1.1, exact type strings): the domain, the two authorization
-// types, and their JSON form (uint256 values as decimal strings, EIP712Domain listed, as
-// eth_signTypedData_v4 takes it).
+// types, and their JSON form (uint256 values as decimal strings). `types` leaves `EIP712Domain`
+// out: ethers v6 refuses a `types` that lists it ("ambiguous primary types"), while viem, ethers
+// and wallets all derive it from `domain` (eth_signTypedData_v4 clients such as viem add it back).
 import type { Address, ContractFunctionArgs } from "viem";
 import type { BookingEscrowAbi } from "../../abis/BookingEscrow.js";
 import type { TypedDataJson } from "../store/tables/signing.js";
@@ -13,13 +14,6 @@ export type EscrowDomain = { name: string; version: string; chainId: number; ver
 export function escrowDomain(chainId: number, verifyingContract: Address): EscrowDomain {
   return { name: ESCROW_DOMAIN_NAME, version: ESCROW_DOMAIN_VERSION, chainId, verifyingContract };
 }
-
-export const EIP712_DOMAIN_FIELDS = [
-  { name: "name", type: "string" },
-  { name: "version", type: "string" },
-  { name: "chainId", type: "uint256" },
-  { name: "verifyingContract", type: "address" },
-] as const;
 
 export const BOOKING_AUTHORIZATION_TYPES = {
   BookingAuthorization: [
@@ -65,7 +59,7 @@ export function messageJson(message: Record<string, bigint | string>): Record<st
 export function bookingTypedDataJson(domain: EscrowDomain, message: BookingAuthorization): TypedDataJson {
   return {
     domain,
-    types: { EIP712Domain: [...EIP712_DOMAIN_FIELDS], BookingAuthorization: [...BOOKING_AUTHORIZATION_TYPES.BookingAuthorization] },
+    types: { BookingAuthorization: [...BOOKING_AUTHORIZATION_TYPES.BookingAuthorization] },
     primaryType: "BookingAuthorization",
     message: messageJson(message),
   };
@@ -74,8 +68,14 @@ export function bookingTypedDataJson(domain: EscrowDomain, message: BookingAutho
 export function cancellationTypedDataJson(domain: EscrowDomain, message: CancellationAuthorization): TypedDataJson {
   return {
     domain,
-    types: { EIP712Domain: [...EIP712_DOMAIN_FIELDS], CancellationAuthorization: [...CANCELLATION_AUTHORIZATION_TYPES.CancellationAuthorization] },
+    types: { CancellationAuthorization: [...CANCELLATION_AUTHORIZATION_TYPES.CancellationAuthorization] },
     primaryType: "CancellationAuthorization",
     message: messageJson(message),
   };
+}
+
+/** Typed data as clients get it: records issued before `EIP712Domain` left `types` are served without it too. */
+export function clientTypedData(t: TypedDataJson): TypedDataJson {
+  const { EIP712Domain: _domainType, ...types } = t.types;
+  return { ...t, types };
 }

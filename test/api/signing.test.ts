@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   getAddress,
+  hashTypedData,
   keccak256,
   maxUint256,
   parseEther,
@@ -19,6 +20,7 @@ import {
   type LocalAccount,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { ethers } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roleAccount } from "../../config/accounts.js";
 import { abis } from "../../devchain/artifacts.js";
@@ -127,8 +129,7 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
   const get = (p: string, token: string) => call(`${api()}${p}`, { headers: bearer(token) });
 
   /** A signed-in account with ETH, and USDC approved to the escrow when it pays. */
-  async function party(usdcAmount = 0n) {
-    const account = fresh();
+  async function party(usdcAmount = 0n, account: LocalAccount = fresh()) {
     await t.testClient.setBalance({ address: account.address, value: parseEther("10") });
     if (usdcAmount > 0n) {
       const w = t.wallet(account);
@@ -309,6 +310,37 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
     expectError(await cancel({ bookingId: `0x${"a".repeat(64)}`, reason: "x".repeat(201) }), 400, "invalid_request", "reason");
     expectError(await post("/api/sign/booking", null, { provider: p, amount: "1" }), 401, "unauthorized");
     expectError(await post("/api/sign/cancellation", null, { bookingId: `0x${"a".repeat(64)}` }), 401, "unauthorized");
+  });
+
+  run("ethers v6 takes the answers exactly as returned: verifyTypedData recovers the signer, and the contract takes the decimal-string authorizations", async () => {
+    const key = generatePrivateKey();
+    const customer = await party(100_000_000n, privateKeyToAccount(key));
+    const provider = await party();
+    const wallet = new ethers.Wallet(key, new ethers.JsonRpcProvider(t.anvil.rpcUrl, CHAIN_ID, { staticNetwork: true, pollingInterval: 50 }));
+    const escrowContract = new ethers.Contract(escrow(), abis.BookingEscrow, wallet);
+
+    const booked = await post("/api/sign/booking", customer.token, { provider: provider.account.address, amount: "12345678" });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    // Not a field picked or rebuilt: the response's own domain, types and message.
+    const verify = (b: { typedData: { domain: any; types: any; message: any }; signature: string }) =>
+      ethers.verifyTypedData(b.typedData.domain, b.typedData.types, b.typedData.message, b.signature);
+    expect(verify(booked.body)).toBe(SIGNER);
+    expect(ethers.TypedDataEncoder.hash(booked.body.typedData.domain, booked.body.typedData.types, booked.body.typedData.message)).toBe(
+      hashTypedData(booked.body.typedData),
+    );
+    const paid = await (await escrowContract.getFunction("createAndPayBooking")(booked.body.authorization, booked.body.signature)).wait();
+    expect(paid?.status).toBe(1);
+    await ponder().waitForBlock(BigInt(paid!.blockNumber));
+    const stored = await get(`/api/authorizations/${booked.body.id}`, customer.token);
+    expect([stored.body.status, verify(stored.body)]).toEqual(["used", SIGNER]);
+
+    const cancelled = await post("/api/sign/cancellation", customer.token, { bookingId: booked.body.authorization.bookingId });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(201);
+    expect(verify(cancelled.body)).toBe(SIGNER);
+    const balance = await usdcBalance(customer.account.address);
+    const refund = await (await escrowContract.getFunction("cancelBooking")(cancelled.body.authorization, cancelled.body.signature)).wait();
+    expect(refund?.status).toBe(1);
+    expect(await usdcBalance(customer.account.address)).toBe(balance + 12_345_678n);
   });
 
   run("cancellations by the provider and by the customer within 24 h refund in full and are accepted; 409 once not PAID, 403 for a stranger, 404 unknown", async () => {

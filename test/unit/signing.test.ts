@@ -11,6 +11,7 @@ import {
   BOOKING_AUTHORIZATION_TYPES,
   bookingTypedDataJson,
   CANCELLATION_AUTHORIZATION_TYPES,
+  clientTypedData,
   encodeType,
   escrowDomain,
   type BookingAuthorization,
@@ -104,9 +105,36 @@ describe("EIP-712 types", () => {
     const signature = await signer.signTypedData({ domain, types: BOOKING_AUTHORIZATION_TYPES, primaryType: "BookingAuthorization", message });
     const json = JSON.parse(JSON.stringify(bookingTypedDataJson(domain, message)));
     expect(json.message.amount).toBe("1000000000000000000000000000000");
-    expect(json.types.EIP712Domain.map((f: { name: string }) => f.name)).toEqual(["name", "version", "chainId", "verifyingContract"]);
+    // Without EIP712Domain in types, which ethers v6 refuses; viem derives it from the domain.
+    expect(Object.keys(json.types)).toEqual(["BookingAuthorization"]);
     expect(hashTypedData(json)).toBe(hashTypedData({ domain, types: BOOKING_AUTHORIZATION_TYPES, primaryType: "BookingAuthorization", message }));
     expect(await recoverTypedDataAddress({ ...json, signature })).toBe(signer.address);
+  });
+
+  it("records stored with EIP712Domain in types are served without it, and still hash the same", () => {
+    const domain = escrowDomain(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    const message: BookingAuthorization = {
+      bookingId: bookingIdOf("y"),
+      customer: C,
+      provider: P,
+      inviter: zeroAddress,
+      amount: 1n,
+      platformFeeRate: 1000n,
+      inviterFeeRate: 0n,
+      expiry: 1n,
+      nonce: 2n,
+    };
+    const current = bookingTypedDataJson(domain, message);
+    const domainFields = [
+      { name: "name", type: "string" },
+      { name: "version", type: "string" },
+      { name: "chainId", type: "uint256" },
+      { name: "verifyingContract", type: "address" },
+    ];
+    const old = { ...current, types: { EIP712Domain: domainFields, ...current.types } };
+    expect(clientTypedData(old)).toEqual(current);
+    expect(clientTypedData(current)).toEqual(current);
+    expect(hashTypedData(clientTypedData(old) as Parameters<typeof hashTypedData>[0])).toBe(hashTypedData(old as Parameters<typeof hashTypedData>[0]));
   });
 });
 
