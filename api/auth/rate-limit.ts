@@ -1,9 +1,11 @@
 // Sliding-window rate limits kept in the offchain store, so every replica counts against the same
-// rows: requests are counted per fixed window (one upsert, `count = count + 1 RETURNING count`),
-// and the limit applies to the last `windowSeconds` as estimated from the current window's count
-// plus the previous one's, weighted by how much of it the sliding window still covers (a fixed
-// window alone lets twice the limit through across a boundary). Old windows are deleted now and
-// then. Over the limit → 429 `rate_limited` with Retry-After (seconds until a request would pass).
+// rows: requests are counted per fixed window, and the limit applies to the last `windowSeconds`
+// as estimated from the current window's count plus the previous one's, weighted by how much of it
+// the sliding window still covers (a fixed window alone lets twice the limit through across a
+// boundary). Only requests that pass are counted: the upsert increments only while the estimate
+// stays within the limit, so a client retrying while refused does not push its own wait further
+// out. Old windows are deleted now and then. Over the limit → 429 `rate_limited` with Retry-After
+// (seconds until a request would pass).
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { and, eq, lt, sql } from "drizzle-orm";
 import { errorBody } from "../http/errors.js";
@@ -60,15 +62,29 @@ export function retryAfterSeconds(previous: number, current: number, limit: numb
 const PRUNE_EVERY_MS = 60_000;
 let lastPrune = 0;
 
-/** Counts one request; returns the window's count including it. */
-export async function countRequest(store: Store, name: string, client: string, window: Window): Promise<number> {
+async function windowCount(store: Store, name: string, client: string, windowStart: number): Promise<number> {
+  const t = rateLimitWindow;
+  const [row] = await store.db
+    .select({ count: t.count })
+    .from(t)
+    .where(and(eq(t.name, name), eq(t.client, client), eq(t.windowStart, windowStart)));
+  return row?.count ?? 0;
+}
+
+/**
+ * Counts one request in `window` if the window's count may grow to at most `allowed`; returns the
+ * new count, or null (nothing written) when it may not. One statement, so replicas racing on one
+ * client never count past the limit.
+ */
+export async function countIfAllowed(store: Store, name: string, client: string, window: Window, allowed: number): Promise<number | null> {
+  if (allowed < 1) return null;
   const t = rateLimitWindow;
   const [row] = await store.db
     .insert(t)
     .values({ name, client, windowStart: window.start, windowEnd: window.end, count: 1 })
-    .onConflictDoUpdate({ target: [t.name, t.client, t.windowStart], set: { count: sql`${t.count} + 1` } })
+    .onConflictDoUpdate({ target: [t.name, t.client, t.windowStart], set: { count: sql`${t.count} + 1` }, setWhere: sql`${t.count} < ${allowed}` })
     .returning({ count: t.count });
-  return row!.count;
+  return row?.count ?? null;
 }
 
 export function rateLimit<E extends Env>(options: RateLimitOptions<E>): MiddlewareHandler<E> {
@@ -82,15 +98,11 @@ export function rateLimit<E extends Env>(options: RateLimitOptions<E>): Middlewa
     const at = now();
     const window = fixedWindow(at, windowSeconds);
     const client = options.key(c);
-    // The previous window is closed: its count does not depend on this one's upsert.
-    const [current, [prev]] = await Promise.all([
-      countRequest(store, name, client, window),
-      store.db
-        .select({ count: rateLimitWindow.count })
-        .from(rateLimitWindow)
-        .where(and(eq(rateLimitWindow.name, name), eq(rateLimitWindow.client, client), eq(rateLimitWindow.windowStart, window.start - windowSeconds))),
-    ]);
-    const previous = prev?.count ?? 0;
+    // The previous window is closed: its count is final. This window may reach `allowed`.
+    const previous = await windowCount(store, name, client, window.start - windowSeconds);
+    const allowed = Math.floor(limit - slidingCount(previous, 0, at, window));
+    const counted = await countIfAllowed(store, name, client, window, allowed);
+    const current = counted ?? (await windowCount(store, name, client, window.start));
     const count = slidingCount(previous, current, at, window);
     if (at - lastPrune > PRUNE_EVERY_MS) {
       lastPrune = at;
@@ -98,7 +110,7 @@ export function rateLimit<E extends Env>(options: RateLimitOptions<E>): Middlewa
       await store.db.delete(rateLimitWindow).where(lt(rateLimitWindow.windowEnd, Math.floor(at / 1000) - 86_400));
     }
     const headers = { "X-RateLimit-Limit": String(limit), "X-RateLimit-Remaining": String(Math.max(0, Math.floor(limit - count))) };
-    if (count > limit) {
+    if (counted === null) {
       const retryAfter = retryAfterSeconds(previous, current, limit, at, window);
       return c.json(
         errorBody("rate_limited", `at most ${limit} ${name} requests per ${windowSeconds} s per client: retry in ${retryAfter} s`, { limit, windowSeconds, retryAfter }),

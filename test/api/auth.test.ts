@@ -332,14 +332,53 @@ describe.each(backends)("auth store on $name", ({ name, enabled }) => {
     return [one, one] as const;
   };
 
-  run("rate-limit counters: concurrent requests from two replicas count 1..N exactly once each, per client and window", async () => {
-    const { countRequest } = await import("../../api/auth/rate-limit.js");
+  run("rate-limit counters: concurrent requests from two replicas count 1..N exactly once each, per client and window, never past what is allowed", async () => {
+    const { countIfAllowed } = await import("../../api/auth/rate-limit.js");
     const [a, b] = await openPair();
     const window = { start: 1_000_020, end: 1_000_080 };
-    const counts = await Promise.all(Array.from({ length: 40 }, (_, i) => countRequest(i % 2 ? a : b, `t-${name}`, "0xclient", window)));
-    expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(await countRequest(a, `t-${name}`, "0xother", window)).toBe(1);
-    expect(await countRequest(b, `t-${name}`, "0xclient", { start: 1_000_080, end: 1_000_140 })).toBe(1);
+    const counts = await Promise.all(Array.from({ length: 40 }, (_, i) => countIfAllowed(i % 2 ? a : b, `t-${name}`, "0xclient", window, 30)));
+    expect(counts.filter((n) => n !== null).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(counts.filter((n) => n === null)).toHaveLength(10);
+    expect(await countIfAllowed(a, `t-${name}`, "0xclient", window, 31)).toBe(31);
+    expect(await countIfAllowed(a, `t-${name}`, "0xother", window, 30)).toBe(1);
+    expect(await countIfAllowed(b, `t-${name}`, "0xclient", { start: 1_000_080, end: 1_000_140 }, 30)).toBe(1);
+    expect(await countIfAllowed(b, `t-${name}`, "0xfresh", window, 0), "nothing allowed: nothing written").toBeNull();
+    expect(await countIfAllowed(b, `t-${name}`, "0xfresh", window, 1)).toBe(1);
+    await a.close();
+    if (b !== a) await b.close();
+  });
+
+  run("a refused request does not extend the wait: Retry-After holds still while refused, and a request passes once it has elapsed", async () => {
+    const { rateLimit } = await import("../../api/auth/rate-limit.js");
+    const { Hono } = await import("hono");
+    const [a, b] = await openPair();
+    let clock = Date.UTC(2026, 0, 1, 12, 0, 10); // 10 s into a minute
+    const replica = (store: typeof a) => {
+      const app = new Hono();
+      app.use(rateLimit({ name: `refusals-${name}`, limit: 3, windowSeconds: 60, key: () => "0xclient", store: async () => store, now: () => clock }));
+      app.get("/", (c) => c.text("ok"));
+      return app;
+    };
+    const apps = [replica(a), replica(b)];
+    const ask = async (i: number) => {
+      const res = await apps[i % 2]!.request("/");
+      return { status: res.status, retryAfter: res.headers.get("retry-after"), remaining: res.headers.get("x-ratelimit-remaining") };
+    };
+    const passed = [await ask(0), await ask(1), await ask(0)];
+    expect(passed.map((r) => [r.status, r.remaining])).toEqual([[200, "2"], [200, "1"], [200, "0"]]);
+    const refused: Awaited<ReturnType<typeof ask>>[] = [];
+    for (let i = 0; i < 8; i++) {
+      refused.push(await ask(i));
+      clock += 1000;
+    }
+    expect(refused.map((r) => r.status)).toEqual(Array(8).fill(429));
+    // A second later, a second less to wait: the refusals themselves added nothing.
+    const waits = refused.map((r) => Number(r.retryAfter));
+    expect(waits[0]).toBeGreaterThan(8);
+    expect(waits).toEqual(waits.map((_, i) => waits[0]! - i));
+    clock += (waits[7]! - 1) * 1000;
+    expect((await ask(0)).status, "once Retry-After has passed, one more request passes").toBe(200);
+    expect((await ask(1)).status).toBe(429);
     await a.close();
     if (b !== a) await b.close();
   });
