@@ -19,16 +19,12 @@
 import { getAddress, isAddress, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { roleAccount } from "../../config/accounts.js";
+import { DEV_AUTH_SECRET } from "../../config/dev-server.js";
 import { DEFAULT_NETWORK, type Env } from "../../config/network.js";
 
 export type StaticRole = "admin" | "operator" | "validator";
 export const STATIC_ROLES: readonly StaticRole[] = ["admin", "operator", "validator"];
 
-/**
- * The local network's fixed token secret. Public (it is in the source), so tokens signed with it
- * prove nothing: that is why it is refused everywhere but the local dev chain.
- */
-export const DEV_AUTH_SECRET = "local-dev-only-auth-secret-never-use-on-a-real-network";
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 900;
 export const DEFAULT_SIGNING_RATE_LIMIT_PER_MINUTE = 10;

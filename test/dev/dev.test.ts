@@ -1,0 +1,233 @@
+// `npm run dev` as a developer runs it, its output going to a file (as under CI or a process
+// manager): it listens on loopback only and refuses more with the public dev secret; it writes
+// plain lines at a rate a log file can hold, the real URL first; SIGTERM to npm stops every process
+// it started, even a hung indexer; with DATABASE_URL it runs on PostgreSQL, fresh each time.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../devchain/anvil.js";
+import { PG_URL, pgAvailable } from "../helpers/backends.js";
+import { dropPostgresSchema, ROOT, uniqueSchema } from "../helpers/ponder.js";
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "dev-"));
+const schemas: string[] = [];
+const started: Dev[] = [];
+afterAll(async () => {
+  for (const dev of started) await dev.kill();
+  rmSync(tmp, { recursive: true, force: true });
+  for (const s of schemas) for (const name of [s, `${s}_offchain`]) dropPostgresSchema(PG_URL, name);
+});
+
+type Dev = { child: ChildProcess; port: number; log: string; output(): string; exited: Promise<number | null>; kill(): Promise<void> };
+
+/** `npm run dev -- ARGS` with stdout and stderr to a file, in the environment a fresh shell has. */
+async function startDev(args: string[], env: Record<string, string> = {}): Promise<Dev> {
+  const port = await freePort();
+  const log = path.join(tmp, `dev-${port}.log`);
+  const fd = openSync(log, "w");
+  const child = spawn("npm", ["run", "--silent", "dev", "--", "--port", String(port), "--state-dir", path.join(tmp, `state-${port}`), ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", fd, fd],
+    // AUTH_SECRET and DATABASE_URL unset unless given, as on a developer's machine.
+    env: { ...process.env, AUTH_SECRET: "", DATABASE_URL: "", CI: "", ...env },
+  });
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const dev: Dev = {
+    child,
+    port,
+    log,
+    output: () => readFileSync(log, "utf8"),
+    exited,
+    kill: async () => {
+      for (const pid of descendants(child.pid!)) process.kill(pid, "SIGKILL");
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+  started.push(dev);
+  return dev;
+}
+
+/** Every live process below `pid` (from /proc). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of parents.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+  } catch {
+    return false;
+  }
+};
+
+async function until<T>(what: string, dev: Dev, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 180_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (dev.child.exitCode !== null) throw new Error(`npm run dev exited (${dev.child.exitCode}) while waiting for ${what}:\n${dev.output().slice(-3000)}`);
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}:\n${dev.output().slice(-3000)}`);
+}
+
+const json = async (url: string, init?: RequestInit) => {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+    return res.ok ? ((await res.json()) as any) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const bookings = (dev: Dev) =>
+  json(`http://127.0.0.1:${dev.port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ bookings { totalCount } }" }) }).then(
+    (r) => r?.data?.bookings?.totalCount as number | undefined,
+  );
+const statusBlock = (dev: Dev) => json(`http://127.0.0.1:${dev.port}/status`).then((s) => s?.local?.block?.number as number | undefined);
+
+/** The local addresses sockets listen on at `port` (from /proc/net/tcp and tcp6), as hex as the kernel writes them. */
+function listeners(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file) =>
+    readFileSync(file, "utf8")
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === "0A")
+      .map((f) => f[1]!.split(":")[0]!),
+  );
+}
+
+const connects = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(2000, () => (socket.destroy(), resolve(false)));
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+
+describe("npm run dev", () => {
+  it("refuses to listen beyond loopback with the public dev secret, before starting anything", async () => {
+    for (const host of ["0.0.0.0", "::", "192.168.1.20"]) {
+      const r = spawnSync("npm", ["run", "--silent", "dev", "--", "--host", host], { cwd: ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, AUTH_SECRET: "" } });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`refusing to listen on ${host} with the public dev AUTH_SECRET`);
+      expect(r.stdout).not.toContain("starting a local chain");
+    }
+  });
+
+  it("off a terminal: loopback only, plain lines under 200 KiB a minute with traffic, the real URL first; SIGTERM to npm stops everything", async () => {
+    const dev = await startDev([]);
+    await until("the API's banner", dev, () => (dev.output().includes(`API       http://127.0.0.1:${dev.port}`) ? true : undefined));
+    const firstUrl = dev.output().match(/https?:\/\/[^\s/)]+/)?.[0];
+    expect(firstUrl).toBe(`http://127.0.0.1:${dev.port}`);
+    // Listening on 127.0.0.1 only: the kernel's table, and a connection to another address of this machine.
+    expect(listeners(dev.port)).toEqual(["0100007F"]);
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal)?.address;
+    if (external) expect(await connects(external, dev.port), `connect to ${external}:${dev.port}`).toBe(false);
+    expect(await connects("127.0.0.1", dev.port)).toBe(true);
+
+    // A minute of the simulator's traffic, measured from a point where it is flowing.
+    await until("simulated bookings indexed", dev, async () => ((await bookings(dev)) ?? 0) > 0 || undefined);
+    const before = statSync(dev.log).size;
+    const blockBefore = (await statusBlock(dev))!;
+    await new Promise((r) => setTimeout(r, 60_000));
+    const perMinute = statSync(dev.log).size - before;
+    const blockAfter = (await statusBlock(dev))!;
+    console.log(`npm run dev wrote ${perMinute} bytes in a minute while indexing ${blockAfter - blockBefore} blocks`);
+    expect(blockAfter - blockBefore, "the traffic went on").toBeGreaterThan(20);
+    expect(perMinute).toBeLessThanOrEqual(200 * 1024);
+    const output = dev.output();
+    expect(output.includes("\u001b"), "no terminal escape codes").toBe(false);
+    expect(output).not.toContain("42069");
+
+    const processes = descendants(dev.child.pid!);
+    expect(processes.length).toBeGreaterThan(3); // tsx, this script, anvil, ponder (and their helpers)
+    dev.child.kill("SIGTERM");
+    const code = await Promise.race([dev.exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 30_000))]);
+    expect(code, dev.output().slice(-2000)).not.toBe("hung");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(processes.filter(alive), "every process it started is gone").toEqual([]);
+    expect(dev.output().trimEnd().split("\n").at(-1)).toBe("dev: stopped (API, indexer, simulator and chain)");
+  }, 400_000);
+
+  (pgAvailable ? it : it.skip)(
+    "with DATABASE_URL: PostgreSQL in schemas of its own, fresh each start (the last chain's cached blocks dropped); a hung indexer is killed on SIGTERM",
+    async () => {
+      const schema = uniqueSchema("dev").toLowerCase();
+      schemas.push(schema);
+      const env = { DATABASE_URL: PG_URL };
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      const cachedBlocks = async () => (await client.query<{ hash: string }>("SELECT hash FROM ponder_sync.blocks WHERE chain_id = 31337")).rows.map((r) => r.hash);
+      try {
+        const first = await startDev(["--schema", schema, "--interval-ms", "200"], env);
+        await until("bookings in PostgreSQL", first, async () => ((await bookings(first)) ?? 0) > 0 || undefined);
+        const tables = await client.query("SELECT table_schema FROM information_schema.tables WHERE table_name = 'booking' AND table_schema = $1", [schema]);
+        expect(tables.rows).toHaveLength(1);
+        const offchain = await client.query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'action'", [`${schema}_offchain`]);
+        expect(offchain.rows).toHaveLength(1);
+        const firstHead = await until("40 blocks", first, async () => {
+          const b = await statusBlock(first);
+          return b !== undefined && b >= 40 ? b : undefined;
+        });
+        first.child.kill("SIGTERM");
+        expect(await first.exited).toBe(0);
+        const oldBlocks = await cachedBlocks();
+        expect(oldBlocks.length, "the first chain's blocks are in Ponder's RPC cache").toBeGreaterThan(0);
+
+        const second = await startDev(["--schema", schema, "--no-traffic"], env);
+        await until("the second API ready", second, async () => (await fetch(`http://127.0.0.1:${second.port}/ready`).catch(() => null))?.status === 200 || undefined);
+        // A new chain: no bookings, a low head, and nothing of the old chain's blocks left to read back.
+        const head = (await statusBlock(second))!;
+        expect(head).toBeLessThan(firstHead);
+        expect(await bookings(second)).toBe(0);
+        expect((await cachedBlocks()).filter((h) => oldBlocks.includes(h))).toEqual([]);
+        const report = await until("a reconciliation report", second, () => json(`http://127.0.0.1:${second.port}/api/reconciliation`), 60_000);
+        expect(report.differences).toEqual([]);
+
+        // The indexer stops answering (SIGSTOP): SIGTERM still ends every process.
+        const ponder = descendants(second.child.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("ponder.js"));
+        expect(ponder).toBeDefined();
+        const processes = descendants(second.child.pid!);
+        process.kill(ponder!, "SIGSTOP");
+        second.child.kill("SIGTERM");
+        const code = await Promise.race([second.exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 30_000))]);
+        expect(code, second.output().slice(-2000)).not.toBe("hung");
+        await new Promise((r) => setTimeout(r, 500));
+        expect(processes.filter(alive)).toEqual([]);
+      } finally {
+        await client.end();
+      }
+    },
+    400_000,
+  );
+});
