@@ -7,6 +7,7 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { keepConnectionUsable, limitBody } from "../../api/http/body.js";
 import { exposeHeaders } from "../../api/http/cors.js";
+import { longKeepAlive } from "../../api/http/keep-alive.js";
 import { errorBody, onError, onNotFound } from "../../api/http/errors.js";
 import { openApiConfig } from "../../api/http/openapi.js";
 import { serveAssets } from "../../api/pages/assets.js";
@@ -36,6 +37,7 @@ app.notFound(onNotFound);
 
 // First: whatever answers before reading the whole body, the client's connection stays usable.
 app.use("*", keepConnectionUsable());
+app.use("*", longKeepAlive);
 app.use("*", exposeHeaders);
 
 const tooLarge = (what: string, kib: number) => limitBody(kib * 1024, (c) => c.json(errorBody("body_too_large", `${what} are limited to ${kib} KiB`), 413));

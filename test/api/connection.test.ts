@@ -1,12 +1,14 @@
 // Connections a client reuses, against a real `ponder start` (PGlite and PostgreSQL): an answer
 // sent before the body was read (413, 401) leaves a keep-alive connection usable for the next,
 // unrelated request, on every route that reads a body, with and without Content-Length, through
-// node:http's keep-alive agent and Node's fetch. And what a browser on another origin may read.
+// node:http's keep-alive agent and Node's fetch; an idle connection kept past Node's 5 s default. And what
+// a browser on another origin may read.
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KEEP_ALIVE_TIMEOUT_MS } from "../../api/http/keep-alive.js";
 import { writeDeployment } from "../../config/deployment.js";
 import { roleAccount } from "../../config/accounts.js";
 import { bearer, signIn } from "../helpers/auth.js";
@@ -172,6 +174,20 @@ describe.each(backends)("connections on $name", ({ name, enabled }) => {
       const next = await fetch(`${api()}/api/auth/nonce`);
       expect(next.status).toBe(200);
       await next.text();
+    }
+  });
+
+  run("an idle keep-alive connection outlives the 5 s Node closes it at by default, and the server says how long it keeps it", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await request(agent, api(), "GET", "/api/auth/nonce"); // the first request to our routes sets the server's timeout
+      const first = await request(agent, api(), "GET", "/api/auth/nonce");
+      expect(first.headers["keep-alive"]).toBe(`timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+      await new Promise((r) => setTimeout(r, 6_500));
+      const next = await request(agent, api(), "GET", "/api/auth/nonce");
+      expect([next.status, next.reused, next.socket === first.socket]).toEqual([200, true, true]);
+    } finally {
+      agent.destroy();
     }
   });
 
