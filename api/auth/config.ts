@@ -9,7 +9,12 @@
 //   ADMIN_ADDRESSES, OPERATOR_ADDRESSES, VALIDATOR_ADDRESSES
 //                                  comma-separated addresses holding each static role; on the local
 //                                  network unset means the dev owner / operator / validator account
-//   SIWE_DOMAIN                    the domain sign-in messages must name (default: the request's Host)
+//   SIWE_DOMAIN                    the domain(s) sign-in messages must name: the host[:port] of the
+//                                  site users sign in from, comma-separated. Required outside the
+//                                  local network; on it, unset means any address of this machine.
+//                                  Never taken from the request (a relayed message would pass).
+//   SIWE_URI_ORIGINS               origins the messages' URI may be at, comma-separated (default:
+//                                  https:// each domain, and http:// too for a loopback one)
 //   SIGNER_PRIVATE_KEY             the BookingEscrow signer (0x + 64 hex); local default: the dev signer.
 //                                  Elsewhere, unset leaves the signing routes answering 503.
 //   SIGNING_RATE_LIMIT_PER_MINUTE  signing requests per signed-in address per minute (default 10)
@@ -19,8 +24,9 @@
 import { getAddress, isAddress, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { roleAccount } from "../../config/accounts.js";
-import { DEV_AUTH_SECRET } from "../../config/dev-server.js";
+import { DEV_AUTH_SECRET, isLoopbackHost } from "../../config/dev-server.js";
 import { DEFAULT_NETWORK, type Env } from "../../config/network.js";
+import { authorityHost, uriOrigin, type SiwePolicy } from "./siwe.js";
 
 export type StaticRole = "admin" | "operator" | "validator";
 export const STATIC_ROLES: readonly StaticRole[] = ["admin", "operator", "validator"];
@@ -39,8 +45,8 @@ export type AuthConfig = {
   tokenTtlSeconds: number;
   /** Checksummed addresses per static role. */
   roles: Record<StaticRole, Address[]>;
-  /** null: the domain is the request's Host header. */
-  siweDomain: string | null;
+  /** The domains and URI origins a sign-in message may name. */
+  siwe: SiwePolicy;
   /** null: the signing routes answer 503 signer_not_configured. */
   signerPrivateKey: Hex | null;
   signingRateLimitPerMinute: number;
@@ -116,10 +122,7 @@ export function parseAuthConfig(env: Env, network: AuthNetwork): AuthConfig {
     else roles[role] = local ? [getAddress(roleAccount(LOCAL_ROLE_ACCOUNT[role]).address)] : [];
   }
 
-  const siweDomain = value(env, "SIWE_DOMAIN") ?? null;
-  if (siweDomain !== null && !AUTHORITY.test(siweDomain)) {
-    throw new Error(`SIWE_DOMAIN must be a host with an optional port (e.g. app.example.com or localhost:3000), got "${siweDomain}"`);
-  }
+  const siwe = parseSiwePolicy(env, network.name, local);
 
   const rawKey = value(env, "SIGNER_PRIVATE_KEY");
   let signerPrivateKey: Hex | null = null;
@@ -141,13 +144,37 @@ export function parseAuthConfig(env: Env, network: AuthNetwork): AuthConfig {
     secret,
     tokenTtlSeconds: parseInteger(env, "AUTH_TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS, 60, 86_400),
     roles,
-    siweDomain,
+    siwe,
     signerPrivateKey,
     signingRateLimitPerMinute: parseInteger(env, "SIGNING_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGNING_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
     signInRateLimitPerMinute: parseInteger(env, "SIGN_IN_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGN_IN_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
     trustedProxyHops: parseInteger(env, "TRUSTED_PROXY_HOPS", 0, 0, 10),
     warnings,
   };
+}
+
+function list(env: Env, name: string): string[] | null {
+  const items = (value(env, name) ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
+  return items.length > 0 ? [...new Set(items)] : null;
+}
+
+function parseSiwePolicy(env: Env, networkName: string, local: boolean): SiwePolicy {
+  const domains = list(env, "SIWE_DOMAIN");
+  for (const d of domains ?? []) {
+    if (!AUTHORITY.test(d)) throw new Error(`SIWE_DOMAIN must be hosts with an optional port, comma-separated (e.g. app.example.com or localhost:3000), got "${d}"`);
+  }
+  if (domains === null && !local) {
+    throw new Error(`SIWE_DOMAIN is required for network "${networkName}": the host (and port, if not the default) of the site users sign in from, e.g. app.example.com`);
+  }
+  const origins = list(env, "SIWE_URI_ORIGINS")?.map((o) => {
+    const origin = uriOrigin(o);
+    if (origin === null || new URL(o).href !== `${origin}/`) {
+      throw new Error(`SIWE_URI_ORIGINS must be http(s) origins without a path, comma-separated (e.g. https://app.example.com), got "${o}"`);
+    }
+    return origin;
+  });
+  const derived = (ds: string[]) => ds.flatMap((d) => [`https://${d}`, ...(isLoopbackHost(authorityHost(d)) ? [`http://${d}`] : [])].map((o) => uriOrigin(o)!));
+  return { domains: domains ?? "loopback", uriOrigins: origins ?? (domains ? derived(domains) : "loopback") };
 }
 
 /** The static roles an address holds under `config`. */

@@ -1,5 +1,6 @@
-// Sign-In with Ethereum: GET /api/auth/nonce, POST /api/auth/verify, GET /api/auth/me.
+// Sign-In with Ethereum: GET /api/auth/nonce, POST /api/auth/verify, GET /api/auth/me, POST /api/auth/logout.
 import { createRoute, z } from "@hono/zod-openapi";
+import type { IncomingMessage } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import { getAddress, hashMessage, type Hex } from "viem";
 import { signatureClient, signedBy, type HashVerifier } from "../chain/signature.js";
@@ -11,8 +12,9 @@ import { rolesOf, STATIC_ROLES } from "./config.js";
 import { requireAuth, type AuthEnv } from "./middleware.js";
 import { consumeNonce, issueNonce } from "./nonces.js";
 import { rateLimit } from "./rate-limit.js";
+import { revokeToken } from "./revocations.js";
 import { authConfig, authRuntime } from "./runtime.js";
-import { checkSiweMessage, MAX_MESSAGE_LENGTH } from "./siwe.js";
+import { checkSiweMessage, domainAllowed, MAX_MESSAGE_LENGTH } from "./siwe.js";
 import { issueToken } from "./token.js";
 
 const TAG = "auth";
@@ -27,7 +29,7 @@ const NonceJson = z
     nonce: z.string().openapi({ description: "Put it in the EIP-4361 message's Nonce line; valid once, for 5 minutes" }),
     expiresAt: z.string().openapi({ description: "ISO 8601" }),
     chainId: z.number().int().openapi({ description: "The Chain ID the message must name: the indexed chain" }),
-    domain: z.string().openapi({ description: "The domain the message must name (SIWE_DOMAIN, or this request's Host)" }),
+    domain: z.string().openapi({ description: "The domain to name in the message (SIWE_DOMAIN's first; on the local network, the loopback address asked)" }),
   })
   .openapi("SignInNonce");
 
@@ -50,6 +52,14 @@ const SessionJson = z
     expiresAt: z.string().openapi({ description: "ISO 8601" }),
   })
   .openapi("SignInSession");
+
+const SignedOutJson = z
+  .object({
+    signedOut: z.literal(true),
+    address: Checksummed,
+    until: z.string().openapi({ description: "ISO 8601: when the token would have expired; it is refused until then" }),
+  })
+  .openapi("SignedOut");
 
 const MeJson = z.object({ address: Checksummed, roles: z.array(Role) }).openapi("Caller");
 
@@ -75,7 +85,7 @@ const nonceRoute = createRoute({
   tags: [TAG],
   summary: "A fresh sign-in nonce",
   middleware: [signInLimit] as const,
-  responses: { 200: json(NonceJson, "A nonce, valid once for 5 minutes"), 400: errorResponse("No Host header and no SIWE_DOMAIN configured"), 429: tooMany },
+  responses: { 200: json(NonceJson, "A nonce, valid once for 5 minutes"), 429: tooMany },
 });
 
 const verifyRoute = createRoute({
@@ -85,7 +95,7 @@ const verifyRoute = createRoute({
   tags: [TAG],
   summary: "Sign in: exchange a signed EIP-4361 message for a token",
   description:
-    "The message must name this API's domain and the indexed chain's id, carry a nonce from GET /api/auth/nonce (used once), have an Issued At not in the future and not older than the nonce, and be signed by its address: an EOA, or a smart-contract wallet (ERC-1271, or ERC-6492 before it is deployed) that the chain says signed it. 401 codes: domain_mismatch, chain_mismatch, nonce_unknown, nonce_used, nonce_expired, issued_before_nonce, issued_at_in_future, message_expired, not_yet_valid, bad_signature.",
+    "The message must name a configured domain (SIWE_DOMAIN; never this request's Host) with a URI at a configured origin (SIWE_URI_ORIGINS) and the indexed chain's id, carry a nonce from GET /api/auth/nonce (used once), have an Issued At not in the future and not older than the nonce, and be signed by its address: an EOA, or a smart-contract wallet (ERC-1271, or ERC-6492 before it is deployed) that the chain says signed it. 401 codes: domain_mismatch, uri_mismatch, chain_mismatch, nonce_unknown, nonce_used, nonce_expired, issued_before_nonce, issued_at_in_future, message_expired, not_yet_valid, bad_signature.",
   middleware: [signInLimit] as const,
   request: { body: { required: true, content: { "application/json": { schema: VerifyBody } } } },
   responses: {
@@ -108,14 +118,31 @@ const meRoute = createRoute({
   responses: { 200: json(MeJson, "The caller"), 401: errorResponse("No, invalid or expired token") },
 });
 
-function expectedDomain(c: Context): string {
-  const configured = authConfig().siweDomain;
-  if (configured) return configured;
-  const host = c.req.header("host");
-  if (!host) throw new ApiError(400, "no_host", "the request has no Host header, and SIWE_DOMAIN is not configured");
-  return host;
-}
+/**
+ * The domain to put in the message: the configured one, or on the local default the loopback
+ * address the request came in on. Only a suggestion: verify checks the message against the
+ * configuration whatever this request's Host says.
+ */
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/api/auth/logout",
+  operationId: "signOut",
+  tags: [TAG],
+  summary: "Sign out: the token sent is refused from now on, by every replica",
+  description: "Takes no body. Only this token is signed out (others of the same address stay valid); from now until it would have expired, every request with it, another sign-out too, is a 401 token_revoked. To stay signed in instead, sign in again before expiresAt.",
+  security: [{ [BEARER]: [] }],
+  middleware: [requireAuth] as const,
+  responses: { 200: json(SignedOutJson, "Signed out"), 401: errorResponse("No, invalid, expired or already signed-out token") },
+});
 
+function suggestedDomain(c: Context): string {
+  const { domains } = authConfig().siwe;
+  if (domains !== "loopback") return domains[0]!;
+  const host = c.req.header("host");
+  if (host && domainAllowed({ domains, uriOrigins: "loopback" }, host)) return host;
+  const port = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.localPort;
+  return port ? `localhost:${port}` : "localhost";
+}
 
 export function authRouter() {
   const app = newRouter<AuthEnv>();
@@ -127,7 +154,7 @@ export function authRouter() {
   });
   return app
     .openapi(nonceRoute, async (c) => {
-      const domain = expectedDomain(c);
+      const domain = suggestedDomain(c);
       const { nonce, expiresAt } = await issueNonce(await getStore(), new Date());
       return c.json({ nonce, expiresAt: expiresAt.toISOString(), chainId: authConfig().network.chainId, domain }, 200);
     })
@@ -135,7 +162,7 @@ export function authRouter() {
       const { message, signature } = c.req.valid("json");
       const config = authConfig();
       const now = new Date();
-      const checked = checkSiweMessage(message, { domain: expectedDomain(c), chainId: config.network.chainId, now });
+      const checked = checkSiweMessage(message, { policy: config.siwe, chainId: config.network.chainId, now });
       if (!checked.ok) throw new ApiError(checked.code === "invalid_siwe_message" ? 400 : 401, checked.code, checked.message);
       const { address, nonce, issuedAt } = checked.value;
       // The signature is checked before the nonce is consumed, so a forged request cannot burn it.
@@ -151,5 +178,11 @@ export function authRouter() {
     .openapi(meRoute, (c) => {
       const caller = c.get("caller");
       return c.json({ address: caller.address, roles: caller.roles }, 200);
+    })
+    .openapi(logoutRoute, async (c) => {
+      const { address } = c.get("caller");
+      const { token, expiresAt } = c.get("session");
+      await revokeToken(await getStore(), token, address, expiresAt, new Date());
+      return c.json({ signedOut: true as const, address, until: expiresAt.toISOString() }, 200);
     });
 }

@@ -1,8 +1,21 @@
 // Sign-In with Ethereum (EIP-4361) message rules. Pure: what the message says is checked against
-// what this deployment expects (domain, chain, time); the nonce's record is judged by
+// what this deployment expects (domain, URI, chain, time); the nonce's record is judged by
 // `nonceVerdict`. Signatures and the nonce table are handled by the route (api/auth/routes.ts).
+//
+// The domain and URI a message may name come from configuration, never from the request: a
+// phishing site has the wallet sign a message for its own domain (the wallet shows no warning,
+// since that is the page asking) and relays it here; taking the domain from its Host header would
+// let that message in.
 import { getAddress, isAddress, type Address } from "viem";
 import { parseSiweMessage } from "viem/siwe";
+import { isLoopbackHost } from "../../config/dev-server.js";
+
+/**
+ * Where sign-in messages may come from: listed domains (authorities, `host[:port]`) and URI
+ * origins, or "loopback": any address of this machine, any port (the local network's default,
+ * where only a page served from the developer's own machine can ask the wallet for such a message).
+ */
+export type SiwePolicy = { domains: string[] | "loopback"; uriOrigins: string[] | "loopback" };
 
 /** Clocks of wallets and servers differ a little; more than this is a wrong or forged time. */
 export const MAX_CLOCK_SKEW_MS = 60_000;
@@ -12,6 +25,7 @@ export const MAX_MESSAGE_LENGTH = 4096;
 export type SiweFailureCode =
   | "invalid_siwe_message"
   | "domain_mismatch"
+  | "uri_mismatch"
   | "chain_mismatch"
   | "issued_at_in_future"
   | "message_expired"
@@ -24,7 +38,41 @@ export type SiweCheck = { ok: true; value: CheckedSiwe } | { ok: false; code: Si
 const fail = (code: SiweFailureCode, message: string): SiweCheck => ({ ok: false, code, message });
 const validDate = (d: Date | undefined): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
 
-export function checkSiweMessage(raw: string, expected: { domain: string; chainId: number; now: Date }): SiweCheck {
+/** The host of an authority (`host[:port]`, `[v6]:port`), lower-cased, without brackets. */
+export function authorityHost(authority: string): string {
+  const a = authority.trim().toLowerCase();
+  const v6 = /^\[([^\]]+)\](:\d+)?$/.exec(a);
+  if (v6) return v6[1]!;
+  return a.replace(/:\d+$/, "");
+}
+
+/** The origin of a URI (`scheme://authority`), or null when it is not an http(s) URL. */
+export function uriOrigin(uri: string): string | null {
+  try {
+    const u = new URL(uri);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+export function domainAllowed(policy: SiwePolicy, domain: string): boolean {
+  if (policy.domains === "loopback") return isLoopbackHost(authorityHost(domain));
+  const d = domain.toLowerCase();
+  return policy.domains.some((allowed) => allowed.toLowerCase() === d);
+}
+
+export function uriAllowed(policy: SiwePolicy, uri: string): boolean {
+  const origin = uriOrigin(uri);
+  if (origin === null) return false;
+  if (policy.uriOrigins === "loopback") return isLoopbackHost(new URL(origin).hostname);
+  return policy.uriOrigins.includes(origin);
+}
+
+const describeDomains = (policy: SiwePolicy) => (policy.domains === "loopback" ? "an address of this machine (localhost, 127.0.0.1, [::1])" : policy.domains.map((d) => `"${d}"`).join(" or "));
+const describeOrigins = (policy: SiwePolicy) => (policy.uriOrigins === "loopback" ? "an http(s) address of this machine" : policy.uriOrigins.join(" or "));
+
+export function checkSiweMessage(raw: string, expected: { policy: SiwePolicy; chainId: number; now: Date }): SiweCheck {
   if (raw.length > MAX_MESSAGE_LENGTH) return fail("invalid_siwe_message", `message: longer than ${MAX_MESSAGE_LENGTH} characters`);
   const m = parseSiweMessage(raw);
   const missing = (["domain", "address", "uri", "version", "chainId", "nonce", "issuedAt"] as const).filter((k) => m[k] === undefined);
@@ -38,8 +86,11 @@ export function checkSiweMessage(raw: string, expected: { domain: string; chainI
   if (m.expirationTime !== undefined && !validDate(m.expirationTime)) return fail("invalid_siwe_message", "message: Expiration Time is not an RFC 3339 date-time");
   if (m.notBefore !== undefined && !validDate(m.notBefore)) return fail("invalid_siwe_message", "message: Not Before is not an RFC 3339 date-time");
 
-  if (m.domain !== expected.domain) {
-    return fail("domain_mismatch", `the message is for domain "${m.domain}", this API is "${expected.domain}"`);
+  if (!domainAllowed(expected.policy, m.domain!)) {
+    return fail("domain_mismatch", `the message is for domain "${m.domain}"; this API takes sign-ins for ${describeDomains(expected.policy)}`);
+  }
+  if (!uriAllowed(expected.policy, m.uri!)) {
+    return fail("uri_mismatch", `the message's URI "${m.uri}" is not at ${describeOrigins(expected.policy)}`);
   }
   if (m.chainId !== expected.chainId) {
     return fail("chain_mismatch", `the message is for chain ${m.chainId}, this API serves chain ${expected.chainId}`);

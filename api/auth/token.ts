@@ -1,4 +1,6 @@
-// Sign-in tokens: HS256 JWTs `{ sub: checksummed address, roles, iat, exp }` (hono/jwt).
+// Sign-in tokens: HS256 JWTs `{ sub: checksummed address, roles, iat, exp, jti }` (hono/jwt). The
+// random jti makes every sign-in's token its own, so signing one out leaves the others valid.
+import { randomBytes } from "node:crypto";
 import { sign, verify } from "hono/jwt";
 import { JwtTokenExpired } from "hono/utils/jwt/types";
 import { getAddress, isAddress, type Address } from "viem";
@@ -9,7 +11,7 @@ export type IssuedToken = { token: string; expiresAt: Date };
 export async function issueToken(secret: string, address: Address, roles: StaticRole[], ttlSeconds: number, now: Date): Promise<IssuedToken> {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + ttlSeconds;
-  const token = await sign({ sub: getAddress(address), roles, iat, exp }, secret, "HS256");
+  const token = await sign({ sub: getAddress(address), roles, iat, exp, jti: randomBytes(16).toString("hex") }, secret, "HS256");
   return { token, expiresAt: new Date(exp * 1000) };
 }
 

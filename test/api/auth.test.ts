@@ -1,9 +1,11 @@
 // Sign-In with Ethereum and roles, end to end against a real `ponder start` (PGlite and
 // PostgreSQL) on a real anvil: the full flow, every refusal (no / garbage / expired / foreign
-// token, wrong role, replayed message, wrong domain, chain or signature), the start-up rules
+// token, wrong role, replayed message, wrong domain, URI, chain or signature, a sign-in relayed
+// from another site with its Host), the start-up rules
 // outside the local network, and the store operations two replicas share (nonce consumption,
 // rate-limit counters, signing nonces) on one database.
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";
@@ -84,6 +86,23 @@ function expectError(r: Reply, status: number, code: string) {
 }
 
 const fresh = (): LocalAccount => privateKeyToAccount(generatePrivateKey());
+
+/** A request with a Host header of the caller's choice, as a relaying site sends it. */
+function withHost(url: string, host: string, method: "GET" | "POST", p: string, body?: unknown): Promise<Reply> {
+  const u = new URL(url);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host, ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}) };
+    const r = http.request({ host: u.hostname, port: u.port, method, path: p, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()), headers: new Headers(res.headers as Record<string, string>) }));
+      res.on("error", reject);
+    });
+    r.on("error", reject);
+    r.end(payload);
+  });
+}
 
 describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
   const run = enabled ? it : it.skip;
@@ -214,6 +233,43 @@ describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
     for (const r of results.filter((x) => x.status !== 200)) expect([r.status, r.body.error.code]).toEqual([401, "nonce_used"]);
   });
 
+  run("sign-out: the token is refused from then on (401 token_revoked), other tokens of the address are not", async () => {
+    const account = fresh();
+    const [token, other] = [await signIn(api(), account), await signIn(api(), account)];
+    const me = (t: string) => call(`${api()}/api/auth/me`, { headers: bearer(t) });
+    expect((await me(token)).status).toBe(200);
+    const out = await call(`${api()}/api/auth/logout`, { method: "POST", headers: bearer(token) });
+    expect(out.status, JSON.stringify(out.body)).toBe(200);
+    expect(out.body).toMatchObject({ signedOut: true, address: account.address });
+    expect(Date.parse(out.body.until)).toBeGreaterThan(Date.now());
+    expectError(await me(token), 401, "token_revoked");
+    expectError(await call(`${api()}/api/auth/logout`, { method: "POST", headers: bearer(token) }), 401, "token_revoked");
+    expectError(await call(`${api()}/api/sign/booking`, { method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: "{}" }), 401, "token_revoked");
+    expect((await me(other)).status).toBe(200);
+    expectError(await call(`${api()}/api/auth/logout`, { method: "POST" }), 401, "unauthorized");
+  });
+
+  run("a sign-in relayed from another site is refused whatever Host the relay sends: domain and URI come from the configuration", async () => {
+    const owner = roleAccount("owner");
+    const evil = "evil.example";
+    const n = (await withHost(api(), evil, "GET", "/api/auth/nonce")).body as Awaited<ReturnType<typeof getSignInNonce>>;
+    // The suggested domain is this machine's, not the Host asked with.
+    expect(n.domain).toBe(`localhost:${new URL(api()).port}`);
+    const signed = async (over: Parameters<typeof siweMessage>[3]) => {
+      const message = siweMessage(api(), owner, n, over);
+      return { message, signature: await owner.signMessage({ message }) };
+    };
+    // The phishing page's own domain and URI, which the wallet signs without a warning.
+    expectError(await withHost(api(), evil, "POST", "/api/auth/verify", await signed({ domain: evil, uri: `https://${evil}/login` })), 401, "domain_mismatch");
+    expectError(await withHost(api(), evil, "POST", "/api/auth/verify", await signed({ domain: `${evil}:${new URL(api()).port}`, uri: api() })), 401, "domain_mismatch");
+    // Our domain, but a URI elsewhere.
+    expectError(await withHost(api(), evil, "POST", "/api/auth/verify", await signed({ uri: `https://${evil}` })), 401, "uri_mismatch");
+    // None of these used the nonce: the genuine message signs in, whatever Host it is relayed with.
+    const genuine = await withHost(api(), evil, "POST", "/api/auth/verify", await signed({}));
+    expect(genuine.status, JSON.stringify(genuine.body)).toBe(200);
+    expect(genuine.body.roles).toEqual(["admin"]);
+  });
+
   run("wrong domain, chain id, signature, nonce or time → 401 with the reason; a forged attempt does not burn the nonce", async () => {
     const account = fresh();
     const verify = async (message: string, signer: LocalAccount = account) => {
@@ -293,13 +349,37 @@ describe("start-up outside the local network", () => {
     expect(err?.message).toMatch(/AUTH_SECRET is required for network "staging"/);
   });
 
-  it("with AUTH_SECRET: no dev roles, and the signing routes answer 503 signer_not_configured", async () => {
-    const p = await startPonder({ deploymentFile, env: { ...AUTH_ENV, PONDER_NETWORK: "staging", PONDER_RPC_URL: t.anvil.rpcUrl } });
+  it("without SIWE_DOMAIN Ponder stops at start-up with a message naming it", async () => {
+    const err = await startPonder({ deploymentFile, env: { ...AUTH_ENV, PONDER_NETWORK: "staging", PONDER_RPC_URL: t.anvil.rpcUrl }, readyTimeoutMs: 60_000 }).then(
+      async (p) => {
+        await p.stop();
+        return null;
+      },
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/SIWE_DOMAIN is required for network "staging"/);
+  });
+
+  it("with AUTH_SECRET and SIWE_DOMAIN: sign-ins for that site only, no dev roles, and the signing routes answer 503 signer_not_configured", async () => {
+    const site = "app.example.test";
+    const p = await startPonder({ deploymentFile, env: { ...AUTH_ENV, SIWE_DOMAIN: site, PONDER_NETWORK: "staging", PONDER_RPC_URL: t.anvil.rpcUrl } });
     try {
-      const token = await signIn(p.url, roleAccount("owner"));
+      const owner = roleAccount("owner");
+      const n = await getSignInNonce(p.url);
+      expect(n.domain).toBe(site);
+      const verify = async (over: Parameters<typeof siweMessage>[3]) => {
+        const message = siweMessage(p.url, owner, n, over);
+        return call(`${p.url}/api/auth/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message, signature: await owner.signMessage({ message }) }) });
+      };
+      // The API's own address is not the site: a message naming it is refused (a relay's Host would match it).
+      expectError(await verify({ domain: new URL(p.url).host, uri: p.url }), 401, "domain_mismatch");
+      expectError(await verify({ domain: site, uri: p.url }), 401, "uri_mismatch");
+      const r = await verify({ domain: site, uri: `https://${site}/sign-in` });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const token = r.body.token as string;
       expect((await call(`${p.url}/api/auth/me`, { headers: bearer(token) })).body.roles).toEqual([]);
-      const r = await call(`${p.url}/api/sign/booking`, { method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: JSON.stringify({ provider: fresh().address, amount: "1000000" }) });
-      expectError(r, 503, "signer_not_configured");
+      const signing = await call(`${p.url}/api/sign/booking`, { method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: JSON.stringify({ provider: fresh().address, amount: "1000000" }) });
+      expectError(signing, 503, "signer_not_configured");
     } finally {
       await p.stop();
     }
@@ -392,6 +472,21 @@ describe.each(backends)("auth store on $name", ({ name, enabled }) => {
     expect(verdicts.filter((v) => v.ok)).toHaveLength(1);
     for (const v of verdicts.filter((x) => !x.ok)) expect(v).toMatchObject({ code: "nonce_used" });
     expect(await consumeNonce(a, "neverissued0123", now, "0xabc", now)).toMatchObject({ ok: false, code: "nonce_unknown" });
+    await a.close();
+    if (b !== a) await b.close();
+  });
+
+  run("a token signed out on one replica is refused on the other, until it expires; then the record is pruned", async () => {
+    const { revokeToken, isRevoked } = await import("../../api/auth/revocations.js");
+    const [a, b] = await openPair();
+    const now = new Date();
+    const token = `token-${Math.random()}`;
+    expect(await isRevoked(b, token)).toBe(false);
+    await Promise.all([revokeToken(a, token, "0xAbC", new Date(now.getTime() + 60_000), now), revokeToken(b, token, "0xabc", new Date(now.getTime() + 60_000), now)]);
+    expect([await isRevoked(a, token), await isRevoked(b, token), await isRevoked(b, `${token}x`)]).toEqual([true, true, false]);
+    // Later, another sign-out prunes the records whose tokens have expired.
+    await revokeToken(b, `${token}-later`, "0xabc", new Date(now.getTime() + 30 * 60_000), new Date(now.getTime() + 20 * 60_000));
+    expect(await isRevoked(a, token)).toBe(false);
     await a.close();
     if (b !== a) await b.close();
   });

@@ -73,6 +73,7 @@ function request(agent: http.Agent, url: string, method: string, p: string, body
 /** Every route that reads a body, and the largest body it takes. */
 const BODY_ROUTES: { method: string; path: string; limit: number }[] = [
   { method: "POST", path: "/api/auth/verify", limit: 64 * 1024 },
+  { method: "POST", path: "/api/auth/logout", limit: 64 * 1024 },
   { method: "POST", path: "/api/sign/booking", limit: 64 * 1024 },
   { method: "POST", path: "/api/sign/cancellation", limit: 64 * 1024 },
   { method: "POST", path: "/api/actions/qr-settlements", limit: 64 * 1024 },

@@ -9,6 +9,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import SwaggerParser from "@apidevtools/swagger-parser";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devAccount, ACTOR_BASE, roleAccount } from "../../config/accounts.js";
 import { writeDeployment } from "../../config/deployment.js";
@@ -27,6 +28,7 @@ import {
   send,
   sendKeptAlive,
   type FuzzContext,
+  type FuzzOperation,
   type FuzzRequest,
   type Known,
   type OpenApiDoc,
@@ -38,6 +40,7 @@ const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(
 /** Requests per operation; operations without inputs get fewer (they only have headers and query to break). */
 const PER_OPERATION = Number(process.env.FUZZ_PER_OPERATION ?? 36);
 const BARE_OPERATION = 8;
+const SIGN_OUT = "/api/auth/logout";
 const FIXED_PATHS = 50;
 const IN_FLIGHT = 6;
 console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
@@ -163,12 +166,19 @@ describe.each(backends)("fuzzing every route on $name", ({ name, enabled }) => {
     return { doc, ops };
   };
 
+  /** Signing out ends the session it is sent with: it is fuzzed with a token of its own, so the others stay valid. */
+  const sessionFor = async (tokens: string[] | undefined) => {
+    const own = tokens ? [await signIn(ponder().url, privateKeyToAccount(generatePrivateKey()))] : undefined;
+    return (op: FuzzOperation) => (op.template === SIGN_OUT && own ? own : tokens);
+  };
+
   const fuzzEveryOperation = async (ctx: Omit<FuzzContext, "doc">, seed: number, what: string) => {
     const { doc, ops } = await fetchDoc();
     const rng = seededRng(seed);
+    const tokensFor = await sessionFor(ctx.tokens);
     const requests = ops.flatMap((op) => {
       const bare = op.pathParams.length === 0 && op.queryParams.length === 0 && op.body === undefined;
-      return fuzzOperation(op, { ...ctx, doc }, rng, bare ? BARE_OPERATION : PER_OPERATION);
+      return fuzzOperation(op, { ...ctx, tokens: tokensFor(op), doc }, rng, bare ? BARE_OPERATION : PER_OPERATION);
     });
     const tally: Tally = { sent: 0, byStatus: new Map(), problems: [] };
     await runAll(ponder().url, requests, tally);
@@ -263,10 +273,10 @@ describe.each(backends)("fuzzing every route on $name", ({ name, enabled }) => {
   run("over one keep-alive connection, as browsers and Node's fetch send: no 5xx, and no request is ever reset", async () => {
     const { doc, ops } = await fetchDoc();
     const rng = seededRng(SEED + 4);
-    const tokens = [await signIn(ponder().url, roleAccount("owner"))];
+    const tokensFor = await sessionFor([await signIn(ponder().url, roleAccount("owner"))]);
     const requests = [
       ...ops.flatMap((op) => fuzzOperation(op, { known, doc }, rng, 12)),
-      ...ops.flatMap((op) => fuzzOperation(op, { known, tokens, doc }, rng, 12)),
+      ...ops.flatMap((op) => fuzzOperation(op, { known, tokens: tokensFor(op), doc }, rng, 12)),
       ...fixedPathRequests(rng, FIXED_PATHS),
     ];
     expect(requests.filter((r) => r.expectStatus === 413).length, "oversized bodies among them").toBeGreaterThan(3);

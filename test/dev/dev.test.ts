@@ -145,7 +145,8 @@ describe("npm run dev", () => {
   it("off a terminal: loopback only, plain lines under 200 KiB a minute with traffic, the real URL first; SIGTERM to npm stops everything", async () => {
     const dev = await startDev([]);
     await until("the API's banner", dev, () => (dev.output().includes(`API       http://127.0.0.1:${dev.port}`) ? true : undefined));
-    const firstUrl = dev.output().match(/https?:\/\/[^\s/)]+/)?.[0];
+    // The first address of this machine printed (Ponder's telemetry notice, on a machine's first run, names ponder.sh).
+    const firstUrl = dev.output().match(/https?:\/\/(?:localhost|127\.[\d.]+|0\.0\.0\.0|\[::1?\])[^\s/)]*/)?.[0];
     expect(firstUrl).toBe(`http://127.0.0.1:${dev.port}`);
     // Listening on 127.0.0.1 only: the kernel's table, and a connection to another address of this machine.
     expect(listeners(dev.port)).toEqual(["0100007F"]);

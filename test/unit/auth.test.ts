@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseAddressList, parseAuthConfig, rolesOf } from "../../api/auth/config.js";
 import { DEV_AUTH_SECRET } from "../../config/dev-server.js";
 import { fixedWindow, retryAfterSeconds, slidingCount } from "../../api/auth/rate-limit.js";
-import { checkSiweMessage, MAX_CLOCK_SKEW_MS, nonceVerdict } from "../../api/auth/siwe.js";
+import { checkSiweMessage, MAX_CLOCK_SKEW_MS, nonceVerdict, type SiwePolicy } from "../../api/auth/siwe.js";
 import { checkToken, issueToken } from "../../api/auth/token.js";
 import { roleAccount } from "../../config/accounts.js";
 
@@ -27,7 +27,8 @@ describe("auth config", () => {
     expect(c.roles.operator).toEqual([getAddress(roleAccount("operator").address)]);
     expect(c.roles.validator).toEqual([getAddress(roleAccount("validator").address)]);
     expect(privateKeyToAccount(c.signerPrivateKey!).address).toBe(roleAccount("signer").address);
-    expect([c.tokenTtlSeconds, c.signingRateLimitPerMinute, c.siweDomain, c.network.local]).toEqual([900, 10, null, true]);
+    expect([c.tokenTtlSeconds, c.signingRateLimitPerMinute, c.network.local]).toEqual([900, 10, true]);
+    expect(c.siwe).toEqual({ domains: "loopback", uriOrigins: "loopback" });
     expect([c.signInRateLimitPerMinute, c.trustedProxyHops]).toEqual([30, 0]);
     const tuned = parseAuthConfig({ SIGN_IN_RATE_LIMIT_PER_MINUTE: "5", TRUSTED_PROXY_HOPS: "2" }, LOCAL);
     expect([tuned.signInRateLimitPerMinute, tuned.trustedProxyHops]).toEqual([5, 2]);
@@ -36,7 +37,9 @@ describe("auth config", () => {
   it("elsewhere AUTH_SECRET is required, no dev roles and no signer by default", () => {
     expect(() => parseAuthConfig({}, REMOTE)).toThrow(/AUTH_SECRET is required for network "base-sepolia"/);
     expect(() => parseAuthConfig({ AUTH_SECRET: "   " }, REMOTE)).toThrow(/AUTH_SECRET/);
-    const c = parseAuthConfig({ AUTH_SECRET: SECRET }, REMOTE);
+    expect(() => parseAuthConfig({ AUTH_SECRET: SECRET }, REMOTE)).toThrow(/SIWE_DOMAIN is required for network "base-sepolia"/);
+    const c = parseAuthConfig({ AUTH_SECRET: SECRET, SIWE_DOMAIN: "app.example.com" }, REMOTE);
+    expect(c.siwe).toEqual({ domains: ["app.example.com"], uriOrigins: ["https://app.example.com"] });
     expect(c.roles).toEqual({ admin: [], operator: [], validator: [] });
     expect(c.signerPrivateKey).toBeNull();
     expect(c.warnings).toEqual([]);
@@ -55,6 +58,10 @@ describe("auth config", () => {
     expect(() => parseAuthConfig({ SIGNER_PRIVATE_KEY: "0x1234" }, LOCAL)).toThrow(/SIGNER_PRIVATE_KEY/);
     expect(() => parseAuthConfig({ SIGNER_PRIVATE_KEY: `0x${"0".repeat(64)}` }, LOCAL)).toThrow(/SIGNER_PRIVATE_KEY/);
     expect(() => parseAuthConfig({ SIWE_DOMAIN: "https://app.example.com/" }, LOCAL)).toThrow(/SIWE_DOMAIN/);
+    expect(() => parseAuthConfig({ SIWE_DOMAIN: "app.example.com, evil/path" }, LOCAL)).toThrow(/SIWE_DOMAIN.*"evil\/path"/);
+    for (const origin of ["app.example.com", "https://app.example.com/login", "ftp://app.example.com", "https://app.example.com?x=1"]) {
+      expect(() => parseAuthConfig({ SIWE_URI_ORIGINS: origin }, LOCAL), origin).toThrow(/SIWE_URI_ORIGINS/);
+    }
     expect(() => parseAuthConfig({ ADMIN_ADDRESSES: `${A},0x123` }, LOCAL)).toThrow(/ADMIN_ADDRESSES: "0x123"/);
     // A wrong EIP-55 checksum is a typo, not an address.
     expect(() => parseAuthConfig({ OPERATOR_ADDRESSES: A.replace("C5", "c5") }, LOCAL)).toThrow(/OPERATOR_ADDRESSES/);
@@ -64,21 +71,50 @@ describe("auth config", () => {
   it("role lists: any letter case, spaces, duplicates and empty items; values override the dev defaults", () => {
     const c = parseAuthConfig({ ADMIN_ADDRESSES: ` ${A.toLowerCase()} , ${B},,${A}`, SIWE_DOMAIN: "app.example.com:8443", AUTH_TOKEN_TTL_SECONDS: "120", SIGNING_RATE_LIMIT_PER_MINUTE: "100" }, LOCAL);
     expect(c.roles.admin).toEqual([A, B]);
-    expect([c.siweDomain, c.tokenTtlSeconds, c.signingRateLimitPerMinute]).toEqual(["app.example.com:8443", 120, 100]);
+    expect([c.siwe.domains, c.tokenTtlSeconds, c.signingRateLimitPerMinute]).toEqual([["app.example.com:8443"], 120, 100]);
     expect(rolesOf(c, B.toLowerCase())).toEqual(["admin"]);
     expect(rolesOf(c, roleAccount("owner").address)).toEqual([]);
     expect(rolesOf(c, roleAccount("operator").address)).toEqual(["operator"]);
     expect(parseAddressList("", "X")).toEqual([]);
     const key = generatePrivateKey();
-    expect(parseAuthConfig({ AUTH_SECRET: SECRET, SIGNER_PRIVATE_KEY: key }, REMOTE).signerPrivateKey).toBe(key);
+    expect(parseAuthConfig({ AUTH_SECRET: SECRET, SIWE_DOMAIN: "app.example.com", SIGNER_PRIVATE_KEY: key }, REMOTE).signerPrivateKey).toBe(key);
   });
 });
 
 describe("EIP-4361 message checks", () => {
   const now = new Date("2026-11-20T12:00:00.000Z");
-  const expected = { domain: "api.example.com", chainId: 84532, now };
+  const expected = { policy: { domains: ["api.example.com"], uriOrigins: ["https://api.example.com"] } as SiwePolicy, chainId: 84532, now };
   const message = (over: Partial<Parameters<typeof createSiweMessage>[0]> = {}) =>
     createSiweMessage({ domain: "api.example.com", address: A, uri: "https://api.example.com", version: "1", chainId: 84532, nonce: "abcdef0123456789", issuedAt: now, ...over });
+
+  it("SIWE domains and URI origins: listed ones, derived origins (http too on loopback), or the loopback default", () => {
+    const listed = parseAuthConfig({ SIWE_DOMAIN: "app.example.com, localhost:5173", SIWE_URI_ORIGINS: "" }, LOCAL).siwe;
+    expect(listed).toEqual({ domains: ["app.example.com", "localhost:5173"], uriOrigins: ["https://app.example.com", "https://localhost:5173", "http://localhost:5173"] });
+    const origins = parseAuthConfig({ SIWE_DOMAIN: "app.example.com", SIWE_URI_ORIGINS: "https://app.example.com:443/, https://www.example.com" }, LOCAL).siwe;
+    expect(origins.uriOrigins).toEqual(["https://app.example.com", "https://www.example.com"]);
+    expect(parseAuthConfig({ SIWE_URI_ORIGINS: "http://localhost:3000" }, LOCAL).siwe).toEqual({ domains: "loopback", uriOrigins: ["http://localhost:3000"] });
+  });
+
+  it("a relayed message is refused whatever the request says: the domain and URI are checked against the policy", () => {
+    const code = (m: string, policy: SiwePolicy) => {
+      const r = checkSiweMessage(m, { ...expected, policy });
+      return r.ok ? "ok" : r.code;
+    };
+    const loopback: SiwePolicy = { domains: "loopback", uriOrigins: "loopback" };
+    for (const [domain, uri] of [["localhost:42069", "http://localhost:42069"], ["127.0.0.1:5173", "http://127.0.0.1:5173/app"], ["localhost", "https://localhost"]]) {
+      expect(code(message({ domain, uri }), loopback), domain).toBe("ok");
+    }
+    expect(code(message({ domain: "evil.example", uri: "http://localhost:42069" }), loopback)).toBe("domain_mismatch");
+    expect(code(message({ domain: "192.168.1.5:42069", uri: "http://localhost:42069" }), loopback)).toBe("domain_mismatch");
+    expect(code(message({ domain: "localhost.evil.example", uri: "http://localhost" }), loopback)).toBe("domain_mismatch");
+    expect(code(message({ domain: "localhost:42069", uri: "https://evil.example" }), loopback)).toBe("uri_mismatch");
+    expect(code(message({ domain: "localhost:42069", uri: "urn:x:y" }), loopback)).toBe("uri_mismatch");
+    // Listed: the domain in any letter case; the URI at a listed origin, any path.
+    expect(code(message({ domain: "API.example.com", uri: "https://api.example.com/sign-in?x=1" }), expected.policy)).toBe("ok");
+    expect(code(message({ uri: "http://api.example.com" }), expected.policy)).toBe("uri_mismatch");
+    expect(code(message({ uri: "https://api.example.com.evil.example" }), expected.policy)).toBe("uri_mismatch");
+    expect(code(message({ domain: "api.example.com:8443" }), expected.policy)).toBe("domain_mismatch");
+  });
 
   it("accepts a well-formed message for this domain and chain", () => {
     const r = checkSiweMessage(message({ expirationTime: new Date(now.getTime() + 60_000), statement: "Sign in." }), expected);

@@ -1,5 +1,5 @@
 // Drizzle tables of the auth module, in the offchain schema (api/store/pgschema.ts). The DDL is
-// api/store/migrations/0001_auth.ts and must match these definitions exactly.
+// api/store/migrations/0001_auth.ts (revokedToken: 0006_token_revocation.ts) and must match these definitions exactly.
 import { bigint, index, integer, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { offchain } from "../pgschema.js";
 
@@ -29,4 +29,17 @@ export const rateLimitWindow = offchain.table(
     count: integer("count").notNull(),
   },
   (t) => [primaryKey({ columns: [t.name, t.client, t.windowStart] }), index("rate_limit_window_end_idx").on(t.windowEnd)],
+);
+
+/** Signed-out tokens (POST /api/auth/logout), refused by every replica until they would have expired, then deleted. */
+export const revokedToken = offchain.table(
+  "revoked_token",
+  {
+    /** sha256 of the token, hex: the store never holds a usable token. */
+    tokenHash: text("token_hash").primaryKey(),
+    address: text("address").notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("revoked_token_expires_idx").on(t.expiresAt)],
 );
