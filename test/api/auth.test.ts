@@ -181,6 +181,24 @@ describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
     expect((await getSignInNonce(api())).nonce).toBeTruthy();
   });
 
+  run("an IPv6 client is one client per /64: new addresses in its prefix share its budget, another prefix does not", async () => {
+    const second = (Date.now() / 1000) % 60;
+    if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;
+    const nonce = (ip: string) => fetch(`${api()}/api/auth/nonce`, { headers: { "x-forwarded-for": ip } });
+    for (let i = 0; i < SIGN_IN_LIMIT; i++) {
+      const res = await nonce(`${prefix}:${(i + 1).toString(16)}::${((i * 7919) % 0xffff).toString(16)}`);
+      expect(res.status, `request ${i + 1}`).toBe(200);
+      await res.arrayBuffer();
+    }
+    const refused = await nonce(`${prefix}:ffff:ffff:ffff:ffff`);
+    expect(refused.status).toBe(429);
+    await refused.arrayBuffer();
+    const neighbour = await nonce(`${prefix.replace(/:1$/, ":2")}::1`);
+    expect(neighbour.status).toBe(200);
+    await neighbour.arrayBuffer();
+  });
+
   run("a smart-contract wallet signs in with its owner's ERC-1271 signature; a stranger's signature for it does not", async () => {
     const owner = fresh();
     const deployer = t.actor(20);
