@@ -1,12 +1,17 @@
-// What every write-action route shares: the Idempotency-Key header, the write rate limit, and the
-// response (201 with a newly recorded action, 200 with the one an earlier request recorded).
+// What every write-action route shares: the Idempotency-Key header, the write rate limit (which a
+// replay does not spend), and the response (201 with a newly recorded action, 200 with the one an
+// earlier request recorded).
 import { z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AuthEnv } from "../auth/middleware.js";
 import { rateLimit } from "../auth/rate-limit.js";
 import { ApiError } from "../http/errors.js";
 import { errorResponse } from "../http/router.js";
+import type { Store } from "../store/db.js";
+import { actionBatch } from "../store/tables/actions.js";
 import { ActionJson } from "./model.js";
+import { findByKey } from "./record.js";
 import { parseIdempotencyKey } from "./rules.js";
 
 export const TAG = "actions";
@@ -31,12 +36,30 @@ export function idempotencyKeyOf(c: Context): string {
   return checked.value;
 }
 
-/** Writes per signed-in caller per minute (ACTIONS_RATE_LIMIT_PER_MINUTE, default 60). */
+/**
+ * Whether the request's Idempotency-Key already names the caller's action or check-in batch: its
+ * answer is the recorded one (or a 422 if the body differs), nothing new is sent, so a client
+ * retrying after a lost answer is not refused for having spent its budget on the first try.
+ */
+async function replaysRecorded(c: Context<AuthEnv>, store: Store): Promise<boolean> {
+  const checked = parseIdempotencyKey(c.req.header("idempotency-key"));
+  if (!checked.ok) return false;
+  const caller = c.get("caller").address;
+  if (await findByKey(store.db, caller, checked.value)) return true;
+  const [batch] = await store.db
+    .select({ id: actionBatch.id })
+    .from(actionBatch)
+    .where(and(eq(actionBatch.requestedBy, caller), eq(actionBatch.idempotencyKey, checked.value)))
+    .limit(1);
+  return batch !== undefined;
+}
+
+/** Writes per signed-in caller per minute (ACTIONS_RATE_LIMIT_PER_MINUTE, default 60); replays of recorded ones are free. */
 export function writeRateLimit() {
   const raw = process.env.ACTIONS_RATE_LIMIT_PER_MINUTE?.trim();
   const limit = raw ? Number(raw) : 60;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`ACTIONS_RATE_LIMIT_PER_MINUTE must be a positive integer, got "${raw}"`);
-  return rateLimit<AuthEnv>({ name: "write-actions", limit, windowSeconds: 60, key: (c) => c.get("caller").address });
+  return rateLimit<AuthEnv>({ name: "write-actions", limit, windowSeconds: 60, key: (c) => c.get("caller").address, exempt: replaysRecorded });
 }
 
 export const actionResponses = {

@@ -20,6 +20,8 @@ export type RateLimitOptions<E extends Env> = {
   /** Who is counted (e.g. the signed-in address). */
   key: (c: Context<E>) => string;
   store?: () => Promise<Store>;
+  /** Requests that are neither counted nor refused (e.g. a replay of what was already recorded). */
+  exempt?: (c: Context<E>, store: Store) => Promise<boolean>;
   /** Unix milliseconds; injectable for tests. */
   now?: () => number;
 };
@@ -95,6 +97,7 @@ export function rateLimit<E extends Env>(options: RateLimitOptions<E>): Middlewa
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`rate limit ${name}: limit must be a positive integer, got ${limit}`);
   return async (c, next) => {
     const store = await open();
+    if (options.exempt && (await options.exempt(c, store))) return next();
     const at = now();
     const window = fixedWindow(at, windowSeconds);
     const client = options.key(c);

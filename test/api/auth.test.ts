@@ -41,6 +41,7 @@ const AUTH_ENV = {
   // Behind one trusted proxy; the other tests send no X-Forwarded-For and count as 127.0.0.1.
   SIGN_IN_RATE_LIMIT_PER_MINUTE: String(SIGN_IN_LIMIT),
   TRUSTED_PROXY_HOPS: "1",
+  ACTIONS_RATE_LIMIT_PER_MINUTE: "3",
 };
 
 const CHAIN_ID = uniqueChainId();
@@ -265,6 +266,28 @@ describe.each(backends)("sign-in on $name", ({ name, enabled }) => {
     expectError(await call(`${api()}/api/sign/booking`, { method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: "{}" }), 401, "token_revoked");
     expect((await me(other)).status).toBe(200);
     expectError(await call(`${api()}/api/auth/logout`, { method: "POST" }), 401, "unauthorized");
+  });
+
+  run("a replayed write returns the recorded action without spending the caller's budget, even once the budget is spent", async () => {
+    const second = (Date.now() / 1000) % 60;
+    if (second > 40) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
+    const token = await signIn(api(), roleAccount("owner"));
+    const post = (key: string, body: unknown) =>
+      call(`${api()}/api/actions/events`, { method: "POST", headers: { ...bearer(token), "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify(body) });
+    const event = (name: string) => ({ organizer: fresh().address, price: "1000", capacity: "5", metadata: { name } });
+    const run = `replay-${name}-${Date.now()}`;
+    const body = event(run);
+    const first = await post(`${run}-1`, body);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.headers.get("x-ratelimit-remaining")).toBe("2");
+    const replays = await Promise.all(Array.from({ length: 5 }, () => post(`${run}-1`, body)));
+    for (const r of replays) expect([r.status, r.body.id ?? r.body.error?.code], JSON.stringify(r.body)).toEqual([200, first.body.id]);
+    expect((await post(`${run}-2`, event(`${run}-2`))).status).toBe(201);
+    expect((await post(`${run}-3`, event(`${run}-3`))).status).toBe(201);
+    expectError(await post(`${run}-4`, event(`${run}-4`)), 429, "rate_limited");
+    // Spent: a new action is refused, a replay is still answered with what was recorded.
+    const late = await post(`${run}-1`, body);
+    expect([late.status, late.body.id]).toEqual([200, first.body.id]);
   });
 
   run("a sign-in relayed from another site is refused whatever Host the relay sends: domain and URI come from the configuration", async () => {
