@@ -10,6 +10,7 @@ import { exposeHeaders } from "../../api/http/cors.js";
 import { longKeepAlive } from "../../api/http/keep-alive.js";
 import { errorBody, onError, onNotFound } from "../../api/http/errors.js";
 import { openApiConfig } from "../../api/http/openapi.js";
+import { graphqlCostLimit, graphqlLimits } from "../../api/graphql/guard.js";
 import { serveAssets } from "../../api/pages/assets.js";
 import { docsPage, graphiqlPage } from "../../api/pages/pages.js";
 import { newRouter } from "../../api/http/router.js";
@@ -49,6 +50,10 @@ app.use("/api/*", (c, next) => (c.req.path === "/api/actions/check-ins/batch" ? 
 const graphqlBodyLimit = tooLarge("GraphQL requests", 256);
 app.use("/graphql", graphqlBodyLimit);
 app.use("/", graphqlBodyLimit);
+// Ponder's token, depth and alias limits do not bound work; the operation's cost does (GRAPHQL_MAX_COST).
+const graphqlCost = graphqlCostLimit(graphqlLimits(process.env));
+app.use("/graphql", graphqlCost);
+app.use("/", graphqlCost);
 
 app.route("/", reconciliationRouter(() => reconcileDepsFromEnv(db)));
 app.route("/", readsRouter({ db, schema }));

@@ -431,6 +431,34 @@ describe.each(backends)("REST reads on $name", ({ name, enabled }) => {
     expectError(big, 413, "body_too_large");
   });
 
+  run("GraphQL operations past the cost bound or the list nesting are refused before they run (400 naming the bound); others answer with their cost", async () => {
+    const post = (path: string, query: string, type = "application/json") =>
+      get(path, { method: "POST", headers: { "content-type": type }, body: type === "application/json" ? JSON.stringify({ query }) : query });
+    let fanOut = "tokenId";
+    for (let i = 0; i < 12; i++) fanOut = `tickets(limit: 2) { items { event { id ${fanOut} } } }`;
+    const hostile = [
+      `{ ticketedEvents(limit: 2) { items { ${fanOut} } } }`,
+      "{ bookings { items { customerAccount { bookingsAsCustomer(limit: 1000) { items { id customerAccount { bookingsAsCustomer(limit: 1000) { items { id } } } } } } } } }",
+      "{ bookings(limit: 1000) { items { history(limit: 1000) { items { status } } } } }",
+    ];
+    const normal = "{ bookings(limit: 20) { items { id history(limit: 10) { items { status } } } } }";
+    const answers = await Promise.all([...hostile.flatMap((q) => [post("/graphql", q), post("/", q), post("/graphql", q, "application/graphql")]), post("/graphql", normal)]);
+    const normalAnswer = answers.pop()!;
+    for (const r of answers) {
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      const error = r.body.errors[0];
+      expect(["query_too_costly", "query_too_deep"]).toContain(error.extensions.code);
+      expect(error.message).toMatch(/GRAPHQL_MAX_(COST|LIST_DEPTH)/);
+    }
+    expect(answers[0]!.body.errors[0].extensions).toMatchObject({ code: "query_too_deep", listDepth: 13, maxListDepth: 4 });
+    expect(answers[6]!.body.errors[0].extensions).toMatchObject({ code: "query_too_costly", cost: 10 + 1000 + 1000 * (10 + 1000), maxCost: 50_000 });
+    expect(normalAnswer.status, JSON.stringify(normalAnswer.body)).toBe(200);
+    expect(normalAnswer.body.data.bookings.items.length).toBeGreaterThan(0);
+    const withCost = await fetch(`${ponders.get(name)!.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: normal }) });
+    expect(withCost.headers.get("x-graphql-cost")).toBe(String(10 + 20 + 20 * (10 + 10)));
+    await withCost.arrayBuffer();
+  });
+
   run("/openapi.json documents every read route and /docs serves HTML", async () => {
     const doc = await ok("/openapi.json");
     for (const route of ["/api/bookings/{bookingId}", "/api/events/{eventId}", "/api/events/{eventId}/tickets", "/api/qr-orders/{orderHash}", "/api/accounts/{address}"]) {

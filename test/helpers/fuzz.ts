@@ -654,6 +654,11 @@ export function fixedPathRequests(rng: Rng, count: number): FuzzRequest[] {
   const superjson = (v: unknown) => pct(JSON.stringify({ json: v }));
   const gql = (body: string, contentType = "application/json"): Omit<FuzzRequest, "label"> => ({ method: "POST", path: rng.pick(["/graphql", "/"]), headers: { "content-type": contentType }, body });
   const deep = rng.int(200, 2000);
+  const fanOut = (levels: number) => {
+    let inner = "tokenId";
+    for (let i = 0; i < levels; i++) inner = `tickets(limit: 2) { items { event { id ${inner} } } }`;
+    return `{ ticketedEvents(limit: 2) { items { id ${inner} } } }`;
+  };
   const candidates: Omit<FuzzRequest, "label">[] = [
     { method: "GET", path: "/graphql", headers: {} },
     gql("garbage", "text/plain"),
@@ -666,6 +671,9 @@ export function fixedPathRequests(rng: Rng, count: number): FuzzRequest[] {
     gql(JSON.stringify({ query: `{ ${"bookings { items { id } ".repeat(deep)}${"} }".repeat(deep)} }` })),
     gql(JSON.stringify({ query: "{ bookings(limit: 100000) { items { id } } }" })),
     gql(JSON.stringify({ query: "{ bookings(where: { amount_gt: \"abc\" }) { items { id } } }" })),
+    // Hostile fan-out: refused by its cost (api/graphql/cost.ts) before anything runs.
+    { ...gql(JSON.stringify({ query: fanOut(rng.int(5, 30)) })), expectStatus: 400 },
+    { ...gql(JSON.stringify({ query: "{ bookings { items { customerAccount { bookingsAsCustomer(limit: 1000) { items { id } } } } } }" })), expectStatus: 400 },
     gql(JSON.stringify([{ query: "{ __typename }" }])),
     gql("null"),
     gql(""),

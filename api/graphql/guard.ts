@@ -1,0 +1,66 @@
+// Mounted before Ponder's graphql(): an operation whose cost (api/graphql/cost.ts) is past the
+// bound is refused before it runs, with a 400 that says the cost, the bound and what to change.
+//
+// Environment:
+//   GRAPHQL_MAX_COST        what an operation may cost, in rows (a query counts 10; default 50000)
+//   GRAPHQL_MAX_LIST_DEPTH  lists nested in lists (default 4)
+import type { MiddlewareHandler } from "hono";
+import { operationCost, QUERY_COST } from "./cost.js";
+
+export type GraphqlLimits = { maxCost: number; maxListDepth: number };
+
+export const DEFAULT_GRAPHQL_LIMITS: GraphqlLimits = { maxCost: 50_000, maxListDepth: 4 };
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return Number(raw);
+}
+
+/** GRAPHQL_MAX_COST and GRAPHQL_MAX_LIST_DEPTH; a bad value stops the start, naming the variable. */
+export function graphqlLimits(env: Record<string, string | undefined>): GraphqlLimits {
+  return {
+    maxCost: integer(env, "GRAPHQL_MAX_COST", DEFAULT_GRAPHQL_LIMITS.maxCost, 1, 100_000_000),
+    maxListDepth: integer(env, "GRAPHQL_MAX_LIST_DEPTH", DEFAULT_GRAPHQL_LIMITS.maxListDepth, 1, 100),
+  };
+}
+
+type Request = { query?: unknown; variables?: unknown; operationName?: unknown };
+
+/** The operation a POST carries (JSON or application/graphql), or null for what GraphQL itself will refuse. */
+async function requestOf(raw: globalThis.Request): Promise<Request | null> {
+  const type = raw.headers.get("content-type") ?? "";
+  const text = await raw.clone().text();
+  if (type.includes("application/graphql")) return { query: text };
+  try {
+    const body = JSON.parse(text) as unknown;
+    return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Request) : null;
+  } catch {
+    return null;
+  }
+}
+
+const refusal = (code: string, message: string, extensions: Record<string, unknown>) => ({ errors: [{ message, extensions: { code, ...extensions } }] });
+
+export function graphqlCostLimit(limits: GraphqlLimits): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const request = await requestOf(c.req.raw);
+    if (!request || typeof request.query !== "string") return next();
+    const variables = request.variables !== null && typeof request.variables === "object" ? (request.variables as Record<string, unknown>) : undefined;
+    const measured = operationCost(request.query, variables, typeof request.operationName === "string" ? request.operationName : undefined);
+    if (!measured) return next();
+    if (measured.listDepth > limits.maxListDepth) {
+      const message = `lists nest ${measured.listDepth} deep here, at most ${limits.maxListDepth} (GRAPHQL_MAX_LIST_DEPTH): each nested list runs a query per row of the one above it. Query the inner list at the top level, filtered by the parent's id`;
+      return c.json(refusal("query_too_deep", message, { listDepth: measured.listDepth, maxListDepth: limits.maxListDepth }), 400);
+    }
+    if (measured.cost > limits.maxCost) {
+      const message = `this operation would cost ${measured.cost} (rows read, ${QUERY_COST} per query), at most ${limits.maxCost} (GRAPHQL_MAX_COST): lower the limit of nested lists (default 50), or page through them`;
+      return c.json(refusal("query_too_costly", message, { cost: measured.cost, maxCost: limits.maxCost }), 400);
+    }
+    await next();
+    // What the operation cost, so a client sees how close it is to the bound.
+    if (!c.res.headers.has("X-GraphQL-Cost")) c.res.headers.set("X-GraphQL-Cost", String(measured.cost));
+  };
+}
