@@ -15,6 +15,7 @@ import { serveAssets } from "../../api/pages/assets.js";
 import { docsPage, graphiqlPage } from "../../api/pages/pages.js";
 import { newRouter } from "../../api/http/router.js";
 import { sqlConcurrencyLimit, sqlGuard, sqlMaxConcurrent } from "../../api/http/sql.js";
+import { explainWith, sqlMaxRows, sqlPreflight } from "../../api/http/sql-preflight.js";
 import { reconcileDepsFromEnv } from "../../api/reconcile/env.js";
 import { reconciliationRouter } from "../../api/reconcile/route.js";
 import { readsRouter } from "../../api/rest/reads.js";
@@ -63,6 +64,9 @@ app.route("/", actionsRouter({ db, schema }));
 
 app.use("/sql/*", sqlGuard); // before Ponder's client(): its refusals are 500s otherwise (api/http/sql.ts)
 app.use("/sql/*", sqlConcurrencyLimit(sqlMaxConcurrent(process.env)));
+// Planned first: what cannot succeed, or would produce more than SQL_MAX_ROWS rows along the way,
+// is a 400 before Ponder runs (and on PostgreSQL retries) it.
+app.use("/sql/*", sqlPreflight(explainWith(db), sqlMaxRows(process.env)));
 app.use("/sql/*", client({ db, schema }));
 // Ponder answers every GET here with its GraphiQL page, which loads from a CDN: ours instead.
 app.get("/graphql", graphiqlPage);

@@ -459,6 +459,30 @@ describe.each(backends)("REST reads on $name", ({ name, enabled }) => {
     await withCost.arrayBuffer();
   });
 
+  run("/sql/db: queries that cannot succeed are a 400 at once (not retried), cross joins past the work bound a 400 before they run; reads still answer", async () => {
+    const sqlGet = (sql: string, params: unknown[] = []) => get(`/sql/db?sql=${encodeURIComponent(JSON.stringify({ json: { sql, params } }))}`);
+    const values = `(values ${Array.from({ length: 150 }, (_, i) => `(${i})`).join(",")})`;
+    const hostile: [string, unknown[], string][] = [
+      ["select 2^10000000 as x", [], "sql_rejected"],
+      ["select 1/0 as x", [], "sql_rejected"],
+      ["select id from booking where id = $1", [], "sql_rejected"],
+      ["select nope from booking", [], "sql_rejected"],
+      [`select count(*) from ${values} a(x), ${values} b(x), ${values} c(x), ${values} d(x)`, [], "sql_too_costly"],
+      ["select count(*) from booking_history a, booking_history b, booking_history c, booking_history d, booking_history e", [], "sql_too_costly"],
+    ];
+    // One after another (4 slots here); each comes back at once, not after Ponder's minute of retries.
+    const answers: Reply[] = [];
+    for (const [sql, params] of hostile) answers.push(await sqlGet(sql, params));
+    answers.forEach((r, i) => expectError(r, 400, hostile[i]![2]));
+    expect(answers[4]!.body.error.message).toContain("SQL_MAX_ROWS");
+    const read = await sqlGet("select count(*)::int as n from account_earnings where total > $1", ["0"]);
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(typeof read.body.rows[0].n, JSON.stringify(read.body).slice(0, 500)).toBe("number");
+    // On PGlite this suite's /sql/db answers from an empty view of the index (0 rows, before and
+    // without the preflight too; left for an issue), so only PostgreSQL's count is checked.
+    if (name === "postgres") expect(read.body.rows[0].n).toBeGreaterThan(0);
+  });
+
   run("/openapi.json documents every read route and /docs serves HTML", async () => {
     const doc = await ok("/openapi.json");
     for (const route of ["/api/bookings/{bookingId}", "/api/events/{eventId}", "/api/events/{eventId}/tickets", "/api/qr-orders/{orderHash}", "/api/accounts/{address}"]) {

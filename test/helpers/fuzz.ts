@@ -686,9 +686,17 @@ export function fixedPathRequests(rng: Rng, count: number): FuzzRequest[] {
     { method: "GET", path: `/sql/db?sql=${superjson({ sql: "delete from booking", params: [] })}`, headers: {} },
     { method: "GET", path: `/sql/db?sql=${superjson({ sql: "select * from no_such_table", params: [] })}`, headers: {} },
     { method: "GET", path: `/sql/db?sql=${superjson({ sql: "select pg_sleep(0)", params: [] })}`, headers: {} },
-    // Not `select $1::int` with "x", nor `select 1/0`: on PostgreSQL Ponder retries a query that fails
-    // while running (not while planning) with backoff for about two minutes before it answers.
     { method: "GET", path: `/sql/db?sql=${superjson({ sql: "select $1 as x", params: ["x"] })}`, headers: {} },
+    // What can never succeed is refused once planned (api/http/sql-preflight.ts), not retried for a minute.
+    { method: "GET", path: `/sql/db?sql=${superjson({ sql: "select 1/0 as x", params: [] })}`, headers: {}, expectStatus: 400 },
+    { method: "GET", path: `/sql/db?sql=${superjson({ sql: "select 2^10000000 as x", params: [] })}`, headers: {}, expectStatus: 400 },
+    { method: "GET", path: `/sql/db?sql=${superjson({ sql: "select id from booking where id = $1", params: [] })}`, headers: {}, expectStatus: 400 },
+    {
+      method: "GET",
+      path: `/sql/db?sql=${superjson({ sql: "select count(*) from booking_history a, booking_history b, booking_history c, booking_history d, booking_history e, booking_history f", params: [] })}`,
+      headers: {},
+      expectStatus: 400,
+    },
     { method: "GET", path: `/sql/db?sql=${superjson({ sql: "select 1; drop table booking", params: [] })}`, headers: {} },
     { method: "POST", path: "/sql/db", headers: { "content-type": "application/json" }, body: "{}" },
     { method: "GET", path: "/docs", headers: {} },

@@ -28,7 +28,9 @@ const IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)["'](\.{1,2}\/[^"']+)["']/g;
 
 function importsOf(file: string): string[] {
   const source = readFileSync(path.join(ROOT, file), "utf8");
-  return [...source.matchAll(IMPORT)].map((m) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), m[1]!)).split(path.sep).join("/"));
+  return [...source.matchAll(IMPORT)]
+    .map((m) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), m[1]!)).split(path.sep).join("/"))
+    .filter((target) => !target.startsWith("node_modules/")); // a package's unexported module (api/http/ponder-sql.ts), not a room
 }
 
 /** Rooms each room may import (besides itself and packages). */
