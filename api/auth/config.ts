@@ -25,6 +25,7 @@ import { getAddress, isAddress, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { roleAccount } from "../../config/accounts.js";
 import { DEV_AUTH_SECRET, isLoopbackHost } from "../../config/dev-server.js";
+import { envInteger } from "../../config/env.js";
 import { DEFAULT_NETWORK, type Env } from "../../config/network.js";
 import { authorityHost, uriOrigin, type SiwePolicy } from "./siwe.js";
 
@@ -68,15 +69,6 @@ const LOCAL_ROLE_ACCOUNT = { admin: "owner", operator: "operator", validator: "v
 function value(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
-}
-
-function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return Number(raw);
 }
 
 export function parseAddressList(raw: string, name: string): Address[] {
@@ -142,13 +134,13 @@ export function parseAuthConfig(env: Env, network: AuthNetwork): AuthConfig {
   return {
     network: { ...network, local },
     secret,
-    tokenTtlSeconds: parseInteger(env, "AUTH_TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS, 60, 86_400),
+    tokenTtlSeconds: envInteger(env, "AUTH_TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS, 60, 86_400),
     roles,
     siwe,
     signerPrivateKey,
-    signingRateLimitPerMinute: parseInteger(env, "SIGNING_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGNING_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
-    signInRateLimitPerMinute: parseInteger(env, "SIGN_IN_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGN_IN_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
-    trustedProxyHops: parseInteger(env, "TRUSTED_PROXY_HOPS", 0, 0, 10),
+    signingRateLimitPerMinute: envInteger(env, "SIGNING_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGNING_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
+    signInRateLimitPerMinute: envInteger(env, "SIGN_IN_RATE_LIMIT_PER_MINUTE", DEFAULT_SIGN_IN_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
+    trustedProxyHops: envInteger(env, "TRUSTED_PROXY_HOPS", 0, 0, 10),
     warnings,
   };
 }

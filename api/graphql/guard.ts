@@ -5,24 +5,18 @@
 //   GRAPHQL_MAX_COST        what an operation may cost, in rows (a query counts 10; default 50000)
 //   GRAPHQL_MAX_LIST_DEPTH  lists nested in lists (default 4)
 import type { MiddlewareHandler } from "hono";
+import { envInteger, type EnvVars } from "../../config/env.js";
 import { operationCost, QUERY_COST } from "./cost.js";
 
 export type GraphqlLimits = { maxCost: number; maxListDepth: number };
 
 export const DEFAULT_GRAPHQL_LIMITS: GraphqlLimits = { maxCost: 50_000, maxListDepth: 4 };
 
-function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return Number(raw);
-}
-
 /** GRAPHQL_MAX_COST and GRAPHQL_MAX_LIST_DEPTH; a bad value stops the start, naming the variable. */
-export function graphqlLimits(env: Record<string, string | undefined>): GraphqlLimits {
+export function graphqlLimits(env: EnvVars): GraphqlLimits {
   return {
-    maxCost: integer(env, "GRAPHQL_MAX_COST", DEFAULT_GRAPHQL_LIMITS.maxCost, 1, 100_000_000),
-    maxListDepth: integer(env, "GRAPHQL_MAX_LIST_DEPTH", DEFAULT_GRAPHQL_LIMITS.maxListDepth, 1, 100),
+    maxCost: envInteger(env, "GRAPHQL_MAX_COST", DEFAULT_GRAPHQL_LIMITS.maxCost, 1, 100_000_000),
+    maxListDepth: envInteger(env, "GRAPHQL_MAX_LIST_DEPTH", DEFAULT_GRAPHQL_LIMITS.maxListDepth, 1, 100),
   };
 }
 

@@ -17,6 +17,7 @@
 // that Ponder's refusal would not.
 import type { MiddlewareHandler } from "hono";
 import superjson from "superjson";
+import { envInteger, type EnvVars } from "../../config/env.js";
 import { errorBody } from "./errors.js";
 import { validateAllowableSQLQuery } from "./ponder-sql.js";
 import { classifySqlFailure } from "./sql.js";
@@ -24,11 +25,8 @@ import { classifySqlFailure } from "./sql.js";
 export const DEFAULT_SQL_MAX_ROWS = 5_000_000;
 
 /** SQL_MAX_ROWS (rows the plan may expect to produce; default 5,000,000); a bad value stops the start, naming the variable. */
-export function sqlMaxRows(env: Record<string, string | undefined>): number {
-  const raw = env.SQL_MAX_ROWS?.trim();
-  if (!raw) return DEFAULT_SQL_MAX_ROWS;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new Error(`SQL_MAX_ROWS must be a positive integer, got "${raw}"`);
-  return Number(raw);
+export function sqlMaxRows(env: EnvVars): number {
+  return envInteger(env, "SQL_MAX_ROWS", DEFAULT_SQL_MAX_ROWS, 1, Number.MAX_SAFE_INTEGER);
 }
 
 /** Runs `EXPLAIN (FORMAT JSON) <sql>` with `params` on the API's read connection, returning the plan's rows. */

@@ -4,6 +4,7 @@
 // this guard, mounted on /sql/* before Ponder's middleware, turns them into 400s in the standard
 // error body, and keeps a 503 for a database that does not answer.
 import type { MiddlewareHandler } from "hono";
+import { envInteger, type EnvVars } from "../../config/env.js";
 import { errorBody } from "./errors.js";
 
 /** What is wrong with the `sql` query parameter of /sql/db, or null when Ponder can take it. */
@@ -70,10 +71,6 @@ export function sqlConcurrencyLimit(max: number): MiddlewareHandler {
 export const DEFAULT_SQL_MAX_CONCURRENT = 4;
 
 /** SQL_MAX_CONCURRENT (1–1000, default 4); a bad value stops the start, naming the variable. */
-export function sqlMaxConcurrent(env: Record<string, string | undefined>): number {
-  const raw = env.SQL_MAX_CONCURRENT?.trim();
-  if (!raw) return DEFAULT_SQL_MAX_CONCURRENT;
-  const n = Number(raw);
-  if (!/^\d{1,4}$/.test(raw) || n < 1 || n > 1000) throw new Error(`SQL_MAX_CONCURRENT must be an integer from 1 to 1000, got "${raw}"`);
-  return n;
+export function sqlMaxConcurrent(env: EnvVars): number {
+  return envInteger(env, "SQL_MAX_CONCURRENT", DEFAULT_SQL_MAX_CONCURRENT, 1, 1000);
 }
