@@ -1,10 +1,13 @@
 // Mounted before Ponder's graphql(): an operation whose cost (api/graphql/cost.ts) is past the
 // bound is refused before it runs, with a 400 that says the cost, the bound and what to change.
+// Operations running at once share a budget too: one client's may cost 2 × GRAPHQL_MAX_COST in
+// all (more waits: 429), the process's 8 × (more: 503), so a few clients cannot fill the process
+// with the costliest queries the bound allows.
 //
 // Environment:
 //   GRAPHQL_MAX_COST        what an operation may cost, in rows (a query counts 10; default 50000)
 //   GRAPHQL_MAX_LIST_DEPTH  lists nested in lists (default 4)
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { envInteger, type EnvVars } from "../../config/env.js";
 import { operationCost, QUERY_COST } from "./cost.js";
 
@@ -37,7 +40,13 @@ async function requestOf(raw: globalThis.Request): Promise<Request | null> {
 
 const refusal = (code: string, message: string, extensions: Record<string, unknown>) => ({ errors: [{ message, extensions: { code, ...extensions } }] });
 
-export function graphqlCostLimit(limits: GraphqlLimits): MiddlewareHandler {
+/** In-flight cost one client, and the process, may hold, in multiples of GRAPHQL_MAX_COST. */
+export const CLIENT_SHARE = 2;
+export const PROCESS_SHARE = 8;
+
+export function graphqlCostLimit(limits: GraphqlLimits, clientOf: (c: Context) => string = () => "any"): MiddlewareHandler {
+  let inFlight = 0;
+  const byClient = new Map<string, number>();
   return async (c, next) => {
     if (c.req.method !== "POST") return next();
     const request = await requestOf(c.req.raw);
@@ -53,7 +62,25 @@ export function graphqlCostLimit(limits: GraphqlLimits): MiddlewareHandler {
       const message = `this operation would cost ${measured.cost} (rows read, ${QUERY_COST} per query), at most ${limits.maxCost} (GRAPHQL_MAX_COST): lower the limit of nested lists (default 50), or page through them`;
       return c.json(refusal("query_too_costly", message, { cost: measured.cost, maxCost: limits.maxCost }), 400);
     }
-    await next();
+    const client = clientOf(c);
+    const mine = byClient.get(client) ?? 0;
+    const busy = (code: string, message: string, status: 429 | 503) => c.json(refusal(code, message, { cost: measured.cost }), status, { "Retry-After": "1" });
+    if (inFlight + measured.cost > limits.maxCost * PROCESS_SHARE) {
+      return busy("graphql_busy", `the operations running here already cost ${inFlight}, at most ${limits.maxCost * PROCESS_SHARE} at once (${PROCESS_SHARE} × GRAPHQL_MAX_COST): retry shortly`, 503);
+    }
+    if (mine + measured.cost > limits.maxCost * CLIENT_SHARE) {
+      return busy("graphql_busy_client", `your operations running now already cost ${mine}, at most ${limits.maxCost * CLIENT_SHARE} at once per client (${CLIENT_SHARE} × GRAPHQL_MAX_COST): wait for them`, 429);
+    }
+    inFlight += measured.cost;
+    byClient.set(client, mine + measured.cost);
+    try {
+      await next();
+    } finally {
+      inFlight -= measured.cost;
+      const left = (byClient.get(client) ?? measured.cost) - measured.cost;
+      if (left > 0) byClient.set(client, left);
+      else byClient.delete(client);
+    }
     // What the operation cost, so a client sees how close it is to the bound.
     if (!c.res.headers.has("X-GraphQL-Cost")) c.res.headers.set("X-GraphQL-Cost", String(measured.cost));
   };

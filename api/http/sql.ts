@@ -3,7 +3,7 @@
 // field with a plain-text 500, and crashes into a 500 on `sql=null`. Those are the caller's mistakes:
 // this guard, mounted on /sql/* before Ponder's middleware, turns them into 400s in the standard
 // error body, and keeps a 503 for a database that does not answer.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { envInteger, type EnvVars } from "../../config/env.js";
 import { errorBody } from "./errors.js";
 
@@ -47,23 +47,35 @@ export const sqlGuard: MiddlewareHandler = async (c, next) => {
 };
 
 /**
- * At most `max` /sql/db queries at once in this process; more get 503 `sql_busy` with Retry-After.
- * On PostgreSQL Ponder retries a failing statement with backoff for over a minute, holding a
- * connection: without a cap a handful of bad queries would hold every connection GraphQL and the
- * REST reads need. Malformed ones never get here (sqlGuard refuses them first).
+ * At most `max` /sql/db queries at once in this process, and `perClient` of them for one client;
+ * more get 503 `sql_busy` (the process is full) or 429 `sql_busy_client` (this client holds its
+ * share), both with Retry-After. On PostgreSQL Ponder retries a failing statement with backoff for
+ * over a minute, holding a connection: without a cap a handful of bad queries would hold every
+ * connection GraphQL and the REST reads need, and without a share one client could hold every slot.
+ * Malformed ones never get here (sqlGuard refuses them first).
  */
-export function sqlConcurrencyLimit(max: number): MiddlewareHandler {
+export function sqlConcurrencyLimit(max: number, perClient = max, clientOf: (c: Context) => string = () => "any"): MiddlewareHandler {
   let inFlight = 0;
+  const byClient = new Map<string, number>();
   return async (c, next) => {
     if (c.req.path !== "/sql/db") return next();
+    const client = clientOf(c);
+    const mine = byClient.get(client) ?? 0;
     if (inFlight >= max) {
       return c.json(errorBody("sql_busy", `at most ${max} SQL queries run at once here (SQL_MAX_CONCURRENT): retry shortly`), 503, { "Retry-After": "1" });
     }
+    if (mine >= perClient) {
+      return c.json(errorBody("sql_busy_client", `at most ${perClient} SQL queries of one client run at once (SQL_MAX_CONCURRENT_PER_CLIENT): wait for yours to finish`), 429, { "Retry-After": "1" });
+    }
     inFlight++;
+    byClient.set(client, mine + 1);
     try {
       await next();
     } finally {
       inFlight--;
+      const left = (byClient.get(client) ?? 1) - 1;
+      if (left > 0) byClient.set(client, left);
+      else byClient.delete(client);
     }
   };
 }
@@ -73,4 +85,10 @@ export const DEFAULT_SQL_MAX_CONCURRENT = 4;
 /** SQL_MAX_CONCURRENT (1–1000, default 4); a bad value stops the start, naming the variable. */
 export function sqlMaxConcurrent(env: EnvVars): number {
   return envInteger(env, "SQL_MAX_CONCURRENT", DEFAULT_SQL_MAX_CONCURRENT, 1, 1000);
+}
+
+/** SQL_MAX_CONCURRENT_PER_CLIENT (default half of SQL_MAX_CONCURRENT, at least 1). */
+export function sqlMaxConcurrentPerClient(env: EnvVars): number {
+  const max = sqlMaxConcurrent(env);
+  return envInteger(env, "SQL_MAX_CONCURRENT_PER_CLIENT", Math.max(1, Math.floor(max / 2)), 1, max);
 }

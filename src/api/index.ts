@@ -8,19 +8,21 @@ import schema from "ponder:schema";
 import { keepConnectionUsable, limitBody } from "../../api/http/body.js";
 import { exposeHeaders } from "../../api/http/cors.js";
 import { longKeepAlive } from "../../api/http/keep-alive.js";
+import { countRefusals } from "../../api/http/refusals.js";
 import { errorBody, onError, onNotFound } from "../../api/http/errors.js";
 import { openApiConfig } from "../../api/http/openapi.js";
 import { graphqlCostLimit, graphqlLimits } from "../../api/graphql/guard.js";
 import { serveAssets } from "../../api/pages/assets.js";
 import { docsPage, graphiqlPage } from "../../api/pages/pages.js";
 import { newRouter } from "../../api/http/router.js";
-import { sqlConcurrencyLimit, sqlGuard, sqlMaxConcurrent } from "../../api/http/sql.js";
+import { requestClientIp } from "../../api/http/client-ip.js";
+import { sqlConcurrencyLimit, sqlGuard, sqlMaxConcurrent, sqlMaxConcurrentPerClient } from "../../api/http/sql.js";
 import { explainWith, sqlMaxRows, sqlPreflight } from "../../api/http/sql-preflight.js";
 import { reconcileDepsFromEnv } from "../../api/reconcile/env.js";
 import { reconciliationRouter } from "../../api/reconcile/route.js";
 import { readsRouter } from "../../api/rest/reads.js";
 import { authRouter } from "../../api/auth/routes.js";
-import { authRuntime } from "../../api/auth/runtime.js";
+import { authConfig, authRuntime } from "../../api/auth/runtime.js";
 import { signingDepsFromEnv } from "../../api/signing/env.js";
 import { signingRouter } from "../../api/signing/routes.js";
 import { actionsRouter } from "../../api/actions/routes.js";
@@ -40,6 +42,7 @@ app.notFound(onNotFound);
 // First: whatever answers before reading the whole body, the client's connection stays usable.
 app.use("*", keepConnectionUsable());
 app.use("*", longKeepAlive);
+app.use("*", countRefusals());
 app.use("*", exposeHeaders);
 
 const tooLarge = (what: string, kib: number) => limitBody(kib * 1024, (c) => c.json(errorBody("body_too_large", `${what} are limited to ${kib} KiB`), 413));
@@ -52,7 +55,7 @@ const graphqlBodyLimit = tooLarge("GraphQL requests", 256);
 app.use("/graphql", graphqlBodyLimit);
 app.use("/", graphqlBodyLimit);
 // Ponder's token, depth and alias limits do not bound work; the operation's cost does (GRAPHQL_MAX_COST).
-const graphqlCost = graphqlCostLimit(graphqlLimits(process.env));
+const graphqlCost = graphqlCostLimit(graphqlLimits(process.env), (c) => requestClientIp(c, authConfig().trustedProxyHops));
 app.use("/graphql", graphqlCost);
 app.use("/", graphqlCost);
 
@@ -63,7 +66,8 @@ app.route("/", signingRouter(signingDepsFromEnv({ db, schema })));
 app.route("/", actionsRouter({ db, schema }));
 
 app.use("/sql/*", sqlGuard); // before Ponder's client(): its refusals are 500s otherwise (api/http/sql.ts)
-app.use("/sql/*", sqlConcurrencyLimit(sqlMaxConcurrent(process.env)));
+// Per process, and per client (its IP, as the sign-in limit counts it) so one cannot hold every slot.
+app.use("/sql/*", sqlConcurrencyLimit(sqlMaxConcurrent(process.env), sqlMaxConcurrentPerClient(process.env), (c) => requestClientIp(c, authConfig().trustedProxyHops)));
 // Planned first: what cannot succeed, or would produce more than SQL_MAX_ROWS rows along the way,
 // is a 400 before Ponder runs (and on PostgreSQL retries) it.
 app.use("/sql/*", sqlPreflight(explainWith(db), sqlMaxRows(process.env)));

@@ -68,7 +68,7 @@ beforeAll(async () => {
         const ponder = await startPonder({
           deploymentFile,
           database: b.database,
-          env: { SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000", SQL_MAX_CONCURRENT: String(IN_FLIGHT + 1) },
+          env: { SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000", SQL_MAX_CONCURRENT: String(IN_FLIGHT + 1), SQL_MAX_CONCURRENT_PER_CLIENT: String(IN_FLIGHT + 1) },
         });
         ponders.set(b.name, ponder);
         await ponder.waitForBlock(head, 120_000);

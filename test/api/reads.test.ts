@@ -475,6 +475,11 @@ describe.each(backends)("REST reads on $name", ({ name, enabled }) => {
     for (const [sql, params] of hostile) answers.push(await sqlGet(sql, params));
     answers.forEach((r, i) => expectError(r, 400, hostile[i]![2]));
     expect(answers[4]!.body.error.message).toContain("SQL_MAX_ROWS");
+    // Counted on /metrics, by area, status and code.
+    const metrics = (await get("/metrics")).body as string;
+    const count = (code: string) => Number(new RegExp(`api_refused_requests_total\\{area="sql",status="400",code="${code}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    expect(count("sql_too_costly"), metrics.split("\n").filter((l) => l.includes("api_refused")).join("\n")).toBeGreaterThanOrEqual(2);
+    expect(count("sql_rejected")).toBeGreaterThanOrEqual(4);
     const read = await sqlGet("select count(*)::int as n from account_earnings where total > $1", ["0"]);
     expect(read.status, JSON.stringify(read.body)).toBe(200);
     expect(typeof read.body.rows[0].n, JSON.stringify(read.body).slice(0, 500)).toBe("number");

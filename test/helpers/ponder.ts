@@ -263,10 +263,14 @@ export async function startPonder(options: PonderOptions): Promise<PonderHandle>
     logFile,
     process: child,
     async graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
-      const res = await fetch(`${url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query, variables }),
+      const send = () => fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+      // A query is a read, so one retry on a new connection when a reused one turns out closed, as
+      // HTTP clients do for idempotent requests. Seen twice in CI, on the first query after a test
+      // that blocked this process for seconds (spawnSync), though the server keeps idle
+      // connections 65 s (api/http/keep-alive.ts); the cause is not found yet.
+      const res = await send().catch((err: Error & { cause?: { code?: string } }) => {
+        if (err.cause?.code !== "UND_ERR_SOCKET" && err.cause?.code !== "ECONNRESET") throw err;
+        return send();
       });
       const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
       if (!res.ok || body.errors?.length) {

@@ -1,7 +1,8 @@
 // The cost of a GraphQL operation, from the document alone: queries per parent row, rows, nesting.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PAGE_LIMIT, operationCost, QUERY_COST as Q } from "../../api/graphql/cost.js";
-import { graphqlLimits } from "../../api/graphql/guard.js";
+import { Hono } from "hono";
+import { graphqlCostLimit, graphqlLimits } from "../../api/graphql/guard.js";
 
 /** `tickets → event → tickets → …`, `levels` lists deep, `limit` at each. */
 const fanOut = (levels: number, limit: number) => {
@@ -57,5 +58,36 @@ describe("GraphQL operation cost", () => {
     expect(graphqlLimits({ GRAPHQL_MAX_COST: "500", GRAPHQL_MAX_LIST_DEPTH: "2" })).toEqual({ maxCost: 500, maxListDepth: 2 });
     expect(() => graphqlLimits({ GRAPHQL_MAX_COST: "lots" })).toThrow(/GRAPHQL_MAX_COST/);
     expect(() => graphqlLimits({ GRAPHQL_MAX_LIST_DEPTH: "0" })).toThrow(/GRAPHQL_MAX_LIST_DEPTH/);
+  });
+
+  it("operations running at once share a budget: 2 × GRAPHQL_MAX_COST per client (429), 8 × per process (503)", async () => {
+    const gates: (() => void)[] = [];
+    const app = new Hono();
+    app.use("/graphql", graphqlCostLimit({ maxCost: 100, maxListDepth: 4 }, (c) => c.req.header("x-client") ?? "?"));
+    app.post("/graphql", async (c) => {
+      await new Promise<void>((r) => gates.push(r));
+      return c.json({ data: {} });
+    });
+    // Q + 80 = 90 each.
+    const ask = (client: string) => app.request("/graphql", { method: "POST", headers: { "content-type": "application/json", "x-client": client }, body: JSON.stringify({ query: "{ bookings(limit: 80) { items { id } } }" }) });
+    const a = [ask("a"), ask("a")];
+    await new Promise((r) => setTimeout(r, 10));
+    const refused = await ask("a");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe("graphql_busy_client");
+    const others = ["b", "b", "c", "c", "d", "d"].map(ask);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(gates).toHaveLength(8); // 8 × 90 = 720 of 800 in flight
+    const full = await ask("e");
+    expect([full.status, ((await full.json()) as any).errors[0].extensions.code]).toEqual([503, "graphql_busy"]);
+    for (const g of gates) g();
+    const done = await Promise.all([...a, ...others]);
+    expect(done.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(done[0]!.headers.get("x-graphql-cost")).toBe("90");
+    const after = ask("a");
+    await new Promise((r) => setTimeout(r, 10));
+    gates.at(-1)!();
+    expect((await after).status).toBe(200); // the budget was given back
   });
 });

@@ -2,7 +2,7 @@
 // how its plain-text 500s are answered.
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { classifySqlFailure, sqlConcurrencyLimit, sqlMaxConcurrent, sqlParamProblem } from "../../api/http/sql.js";
+import { classifySqlFailure, sqlConcurrencyLimit, sqlMaxConcurrent, sqlMaxConcurrentPerClient, sqlParamProblem } from "../../api/http/sql.js";
 
 const param = (v: unknown) => JSON.stringify(v);
 
@@ -73,6 +73,38 @@ describe("sqlConcurrencyLimit", () => {
     gates[1]!.release();
     gates[2]!.release();
     expect([(await second).status, (await third).status]).toEqual([200, 200]);
+  });
+
+  it("gives one client at most its share (429 sql_busy_client), leaving slots to the others", async () => {
+    const gates: (() => void)[] = [];
+    const app = new Hono();
+    app.use("/sql/*", sqlConcurrencyLimit(3, 2, (c) => c.req.header("x-client") ?? "?"));
+    app.get("/sql/db", async (c) => {
+      await new Promise<void>((r) => gates.push(r));
+      return c.text("ok");
+    });
+    const as = (client: string) => app.request("/sql/db", { headers: { "x-client": client } });
+    const held = [as("a"), as("a")];
+    await new Promise((r) => setTimeout(r, 10));
+    const refused = await as("a");
+    expect([refused.status, refused.headers.get("retry-after"), ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([429, "1", "sql_busy_client"]);
+    const other = as("b");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(gates).toHaveLength(3); // b got the third slot
+    expect((await as("c")).status).toBe(503); // and then the process is full
+    for (const g of gates) g();
+    expect((await Promise.all([...held, other])).map((r) => r.status)).toEqual([200, 200, 200]);
+    const again = as("a");
+    await new Promise((r) => setTimeout(r, 10));
+    gates.at(-1)!();
+    expect((await again).status).toBe(200); // a's slots were given back
+  });
+
+  it("reads SQL_MAX_CONCURRENT_PER_CLIENT, by default half the process's slots", () => {
+    expect(sqlMaxConcurrentPerClient({})).toBe(2);
+    expect(sqlMaxConcurrentPerClient({ SQL_MAX_CONCURRENT: "1" })).toBe(1);
+    expect(sqlMaxConcurrentPerClient({ SQL_MAX_CONCURRENT: "10", SQL_MAX_CONCURRENT_PER_CLIENT: "3" })).toBe(3);
+    expect(() => sqlMaxConcurrentPerClient({ SQL_MAX_CONCURRENT: "4", SQL_MAX_CONCURRENT_PER_CLIENT: "5" })).toThrow(/SQL_MAX_CONCURRENT_PER_CLIENT/);
   });
 
   it("reads SQL_MAX_CONCURRENT, refusing nonsense with the variable's name", () => {
