@@ -12,6 +12,9 @@
 //   planner's cost units, because PGlite plans with enable_seqscan off, which adds 10^10 to the
 //   cost of every sequential scan.
 //
+// Ponder's bookkeeping tables (`_ponder_meta`: the app's build and lock; `_reorg__*`: the undo log
+// of every table) are not served; `_ponder_checkpoint` is, since @ponder/client's status reads it.
+//
 // The query is first checked with Ponder's own validator (a single read of the index's tables), so
 // EXPLAIN only ever sees what Ponder itself would run, and a refused query reveals nothing here
 // that Ponder's refusal would not.
@@ -19,7 +22,7 @@ import type { MiddlewareHandler } from "hono";
 import superjson from "superjson";
 import { envInteger, type EnvVars } from "../../config/env.js";
 import { errorBody } from "./errors.js";
-import { validateAllowableSQLQuery } from "./ponder-sql.js";
+import { getSQLQueryRelations, validateAllowableSQLQuery } from "./ponder-sql.js";
 import { classifySqlFailure } from "./sql.js";
 
 export const DEFAULT_SQL_MAX_ROWS = 5_000_000;
@@ -100,6 +103,14 @@ export function explainWith(db: unknown): Explain {
   };
 }
 
+/** A table of Ponder's own the query names, which is not served, or null. */
+export async function internalTableOf(sql: string): Promise<string | null> {
+  for (const relation of await getSQLQueryRelations(sql)) {
+    if (relation === "_ponder_meta" || relation.startsWith("_reorg__")) return relation;
+  }
+  return null;
+}
+
 /** Mounted on /sql/* after sqlGuard (which checked the parameter's shape) and before Ponder's client(). */
 export function sqlPreflight(explain: Explain, maxRows: number): MiddlewareHandler {
   return async (c, next) => {
@@ -111,6 +122,8 @@ export function sqlPreflight(explain: Explain, maxRows: number): MiddlewareHandl
     } catch {
       return next(); // Ponder refuses it, and sqlGuard words the refusal
     }
+    const internal = await internalTableOf(query.sql);
+    if (internal) return c.json(errorBody("sql_rejected", `${internal} is Ponder's own bookkeeping, not served here: query the index's tables`, { table: internal }), 400);
     const verdict = await judgeSql({ sql: query.sql, params: query.params ?? [] }, explain, maxRows);
     if (!verdict.ok) return c.json(errorBody(verdict.code, verdict.message, verdict.details), verdict.status, verdict.status === 503 ? { "Retry-After": "1" } : {});
     await next();

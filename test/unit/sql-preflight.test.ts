@@ -3,7 +3,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateAllowableSQLQuery } from "../../api/http/ponder-sql.js";
-import { judgeSql, planRows, rootPlan, sqlMaxRows, type Explain } from "../../api/http/sql-preflight.js";
+import { internalTableOf, judgeSql, planRows, rootPlan, sqlMaxRows, type Explain } from "../../api/http/sql-preflight.js";
 
 let pg: PGlite;
 const explain: Explain = async (sql, params) => (await pg.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)).rows;
@@ -20,6 +20,14 @@ describe("the /sql/db preflight", () => {
     for (const bad of ["delete from booking_history", "select 1; select 2", "select * from offchain.action", "select pg_sleep(1)"]) {
       await expect(validateAllowableSQLQuery(bad), bad).rejects.toThrow();
     }
+  });
+
+  it("Ponder's bookkeeping tables are not served, however the query reaches them; its checkpoint table is", async () => {
+    expect(await internalTableOf("select * from _ponder_meta")).toBe("_ponder_meta");
+    expect(await internalTableOf("with x as (select * from _ponder_meta) select * from x")).toBe("_ponder_meta");
+    expect(await internalTableOf("select * from booking b join _reorg__booking r on true")).toBe("_reorg__booking");
+    expect(await internalTableOf("select * from _ponder_checkpoint")).toBeNull();
+    expect(await internalTableOf("select * from booking where id = $1")).toBeNull();
   });
 
   it("queries that can never succeed are refused at once, with PostgreSQL's reason", async () => {
