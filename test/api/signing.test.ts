@@ -376,7 +376,10 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
     expect(unused.status, JSON.stringify(unused.body)).toBe(201);
     const byCustomer = await post("/api/sign/cancellation", customer.token, { bookingId: id2, reason: "changed plans" });
     expect(byCustomer.status, JSON.stringify(byCustomer.body)).toBe(201);
-    expect(byCustomer.body.authorization).toMatchObject({ ...unused.body.authorization, nonce: expect.any(String) });
+    // Same split and reason; a new nonce, and an expiry counted from the second request (a clock second may pass between them).
+    expect(byCustomer.body.authorization).toMatchObject({ ...unused.body.authorization, nonce: expect.any(String), expiry: expect.any(String) });
+    const later = BigInt(byCustomer.body.authorization.expiry) - BigInt(unused.body.authorization.expiry);
+    expect(later >= 0n && later <= 5n, `expiry moved by ${later} s`).toBe(true);
     expect(byCustomer.body.authorization.nonce).not.toBe(unused.body.authorization.nonce);
     expect(byCustomer.body.policy).toBe("customer_within_free_window");
     expect(byCustomer.body.authorization).toMatchObject({ customerAmount: "30000001", providerAmount: "0", platformAmount: "0", inviterAmount: "0", reason: "changed plans" });
