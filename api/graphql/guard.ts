@@ -7,19 +7,23 @@
 // Environment:
 //   GRAPHQL_MAX_COST        what an operation may cost, in rows (a query counts 10; default 50000)
 //   GRAPHQL_MAX_LIST_DEPTH  lists nested in lists (default 4)
+//   GRAPHQL_TIMEOUT_MS      how long a client waits for an operation (default 10000): past it a 503
+//                           query_timeout. Ponder's GraphQL cannot be interrupted, so the operation
+//                           finishes in the background and holds its share of the budget until then.
 import type { Context, MiddlewareHandler } from "hono";
 import { envInteger, type EnvVars } from "../../config/env.js";
 import { operationCost, QUERY_COST } from "./cost.js";
 
-export type GraphqlLimits = { maxCost: number; maxListDepth: number };
+export type GraphqlLimits = { maxCost: number; maxListDepth: number; timeoutMs: number };
 
-export const DEFAULT_GRAPHQL_LIMITS: GraphqlLimits = { maxCost: 50_000, maxListDepth: 4 };
+export const DEFAULT_GRAPHQL_LIMITS: GraphqlLimits = { maxCost: 50_000, maxListDepth: 4, timeoutMs: 10_000 };
 
-/** GRAPHQL_MAX_COST and GRAPHQL_MAX_LIST_DEPTH; a bad value stops the start, naming the variable. */
+/** GRAPHQL_MAX_COST, GRAPHQL_MAX_LIST_DEPTH and GRAPHQL_TIMEOUT_MS; a bad value stops the start, naming the variable. */
 export function graphqlLimits(env: EnvVars): GraphqlLimits {
   return {
     maxCost: envInteger(env, "GRAPHQL_MAX_COST", DEFAULT_GRAPHQL_LIMITS.maxCost, 1, 100_000_000),
     maxListDepth: envInteger(env, "GRAPHQL_MAX_LIST_DEPTH", DEFAULT_GRAPHQL_LIMITS.maxListDepth, 1, 100),
+    timeoutMs: envInteger(env, "GRAPHQL_TIMEOUT_MS", DEFAULT_GRAPHQL_LIMITS.timeoutMs, 100, 600_000),
   };
 }
 
@@ -73,13 +77,19 @@ export function graphqlCostLimit(limits: GraphqlLimits, clientOf: (c: Context) =
     }
     inFlight += measured.cost;
     byClient.set(client, mine + measured.cost);
-    try {
-      await next();
-    } finally {
+    const work = next().finally(() => {
       inFlight -= measured.cost;
       const left = (byClient.get(client) ?? measured.cost) - measured.cost;
       if (left > 0) byClient.set(client, left);
       else byClient.delete(client);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), limits.timeoutMs)));
+    const outcome = await Promise.race([work.then(() => "done" as const), late]).finally(() => clearTimeout(timer));
+    if (outcome === "late") {
+      work.catch(() => undefined);
+      const message = `the operation did not finish within ${limits.timeoutMs} ms (GRAPHQL_TIMEOUT_MS): retry later, or ask for fewer rows`;
+      return c.json(refusal("query_timeout", message, { timeoutMs: limits.timeoutMs, cost: measured.cost }), 503, { "Retry-After": "1" });
     }
     // What the operation cost, so a client sees how close it is to the bound.
     if (!c.res.headers.has("X-GraphQL-Cost")) c.res.headers.set("X-GraphQL-Cost", String(measured.cost));

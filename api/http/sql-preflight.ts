@@ -111,7 +111,7 @@ export async function internalTableOf(sql: string): Promise<string | null> {
   return null;
 }
 
-/** Mounted on /sql/* after sqlGuard (which checked the parameter's shape) and before Ponder's client(). */
+/** Mounted on /sql/* after sqlGuard (which checked the parameter's shape) and before the query runs (sql-run.ts, or Ponder's client()). */
 export function sqlPreflight(explain: Explain, maxRows: number): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path !== "/sql/db") return next();
@@ -119,8 +119,9 @@ export function sqlPreflight(explain: Explain, maxRows: number): MiddlewareHandl
     try {
       query = superjson.parse(c.req.query("sql")!);
       await validateAllowableSQLQuery(query.sql);
-    } catch {
-      return next(); // Ponder refuses it, and sqlGuard words the refusal
+    } catch (err) {
+      // Ponder's own refusal, in our words: what follows (our runner on PostgreSQL) runs only what passed.
+      return c.json(errorBody("sql_rejected", (err as Error)?.message ?? "the query is not a read of the index's tables"), 400);
     }
     const internal = await internalTableOf(query.sql);
     if (internal) return c.json(errorBody("sql_rejected", `${internal} is Ponder's own bookkeeping, not served here: query the index's tables`, { table: internal }), 400);

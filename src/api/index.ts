@@ -18,6 +18,7 @@ import { newRouter } from "../../api/http/router.js";
 import { requestClientIp } from "../../api/http/client-ip.js";
 import { sqlConcurrencyLimit, sqlGuard, sqlMaxConcurrent, sqlMaxConcurrentPerClient } from "../../api/http/sql.js";
 import { explainWith, sqlMaxRows, sqlPreflight } from "../../api/http/sql-preflight.js";
+import { ponderReadPool, runSqlOnPostgres, sqlTimeoutMs } from "../../api/http/sql-run.js";
 import { reconcileDepsFromEnv } from "../../api/reconcile/env.js";
 import { reconciliationRouter } from "../../api/reconcile/route.js";
 import { readsRouter } from "../../api/rest/reads.js";
@@ -71,6 +72,10 @@ app.use("/sql/*", sqlConcurrencyLimit(sqlMaxConcurrent(process.env), sqlMaxConcu
 // Planned first: what cannot succeed, or would produce more than SQL_MAX_ROWS rows along the way,
 // is a 400 before Ponder runs (and on PostgreSQL retries) it.
 app.use("/sql/*", sqlPreflight(explainWith(db), sqlMaxRows(process.env)));
+// On PostgreSQL /sql/db runs here: once, under SQL_TIMEOUT_MS, cancelled when the client leaves.
+// PGlite cannot be interrupted; Ponder runs it there (and /sql/live everywhere).
+const readPool = ponderReadPool();
+if (readPool) app.use("/sql/*", runSqlOnPostgres(readPool, sqlTimeoutMs(process.env)));
 app.use("/sql/*", client({ db, schema }));
 // Ponder answers every GET here with its GraphiQL page, which loads from a CDN: ours instead.
 app.get("/graphql", graphiqlPage);

@@ -54,8 +54,9 @@ describe("GraphQL operation cost", () => {
   });
 
   it("limits from the environment, a bad value named", () => {
-    expect(graphqlLimits({})).toEqual({ maxCost: 50_000, maxListDepth: 4 });
-    expect(graphqlLimits({ GRAPHQL_MAX_COST: "500", GRAPHQL_MAX_LIST_DEPTH: "2" })).toEqual({ maxCost: 500, maxListDepth: 2 });
+    expect(graphqlLimits({})).toEqual({ maxCost: 50_000, maxListDepth: 4, timeoutMs: 10_000 });
+    expect(graphqlLimits({ GRAPHQL_MAX_COST: "500", GRAPHQL_MAX_LIST_DEPTH: "2", GRAPHQL_TIMEOUT_MS: "2500" })).toEqual({ maxCost: 500, maxListDepth: 2, timeoutMs: 2500 });
+    expect(() => graphqlLimits({ GRAPHQL_TIMEOUT_MS: "5s" })).toThrow(/GRAPHQL_TIMEOUT_MS/);
     expect(() => graphqlLimits({ GRAPHQL_MAX_COST: "lots" })).toThrow(/GRAPHQL_MAX_COST/);
     expect(() => graphqlLimits({ GRAPHQL_MAX_LIST_DEPTH: "0" })).toThrow(/GRAPHQL_MAX_LIST_DEPTH/);
   });
@@ -63,7 +64,7 @@ describe("GraphQL operation cost", () => {
   it("operations running at once share a budget: 2 × GRAPHQL_MAX_COST per client (429), 8 × per process (503)", async () => {
     const gates: (() => void)[] = [];
     const app = new Hono();
-    app.use("/graphql", graphqlCostLimit({ maxCost: 100, maxListDepth: 4 }, (c) => c.req.header("x-client") ?? "?"));
+    app.use("/graphql", graphqlCostLimit({ maxCost: 100, maxListDepth: 4, timeoutMs: 60_000 }, (c) => c.req.header("x-client") ?? "?"));
     app.post("/graphql", async (c) => {
       await new Promise<void>((r) => gates.push(r));
       return c.json({ data: {} });
@@ -89,5 +90,34 @@ describe("GraphQL operation cost", () => {
     await new Promise((r) => setTimeout(r, 10));
     gates.at(-1)!();
     expect((await after).status).toBe(200); // the budget was given back
+  });
+
+  it("past GRAPHQL_TIMEOUT_MS the client gets a 503 query_timeout at once, and the operation keeps its budget until it ends", async () => {
+    const gates: (() => void)[] = [];
+    const app = new Hono();
+    app.use("/graphql", graphqlCostLimit({ maxCost: 100, maxListDepth: 4, timeoutMs: 150 }, () => "one"));
+    app.post("/graphql", async (c) => {
+      await new Promise<void>((r) => gates.push(r));
+      return c.json({ data: {} });
+    });
+    // Q + 80 = 90 each, 200 per client.
+    const ask = () => app.request("/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ bookings(limit: 80) { items { id } } }" }) });
+    const late = await ask();
+    expect(late.status).toBe(503);
+    expect(late.headers.get("retry-after")).toBe("1");
+    expect(((await late.json()) as any).errors[0].extensions).toEqual({ code: "query_timeout", timeoutMs: 150, cost: 90 });
+    // The first still runs and holds 90: a second fits, a third does not.
+    const second = ask();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(((await (await ask()).json()) as any).errors[0].extensions.code).toBe("graphql_busy_client");
+    gates[1]!();
+    expect((await second).status).toBe(200);
+    gates[0]!(); // the first ends: its budget comes back
+    await new Promise((r) => setTimeout(r, 10));
+    const [a, b] = [ask(), ask()];
+    await new Promise((r) => setTimeout(r, 10));
+    gates[2]!();
+    gates[3]!();
+    expect([(await a).status, (await b).status]).toEqual([200, 200]);
   });
 });
