@@ -20,7 +20,8 @@ export type ReconcileDeps = {
   chainName?: string;
 };
 
-export type Reconciliation = { block: bigint; checked: number; differences: Difference[] };
+/** `head`: the chain head when the comparison ran (null if the RPC did not say), so a stale `block` shows. */
+export type Reconciliation = { block: bigint; head: bigint | null; checked: number; differences: Difference[] };
 
 /** The index has not indexed a block yet. */
 export class IndexNotReadyError extends Error {}
@@ -172,5 +173,6 @@ export async function reconcile(deps: ReconcileDeps): Promise<Reconciliation> {
   const { block, snapshot } = await readConsistentSnapshot(deps.db, deps.chainName);
   const checks = buildChecks(snapshot, deps.contracts);
   const outcomes = await readChain(deps.client, distinctReads(checks), block);
-  return { block, ...compare(checks, outcomes) };
+  const head = await deps.client.getBlockNumber({ cacheTime: 0 }).catch(() => null);
+  return { block, head, ...compare(checks, outcomes) };
 }

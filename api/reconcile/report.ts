@@ -11,5 +11,6 @@ export function formatDifference(d: JsonDifference): string {
 
 export function summaryLine(r: ReconciliationJson): string {
   const n = r.differences.length;
-  return `block ${r.block}: ${r.checked} figures checked, ${n} difference${n === 1 ? "" : "s"}`;
+  const head = r.head === null ? "chain head unknown" : `chain head ${r.head}, ${r.lagBlocks} behind`;
+  return `block ${r.block} (${head}): ${r.checked} figures checked, ${n} difference${n === 1 ? "" : "s"}`;
 }

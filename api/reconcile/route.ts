@@ -24,7 +24,8 @@ const route = createRoute({
 });
 
 export function toJson(result: Reconciliation): ReconciliationJson {
-  return { block: result.block.toString(), checked: result.checked, differences: result.differences.map(differenceToJson) };
+  const lagBlocks = result.head === null ? null : result.head > result.block ? Number(result.head - result.block) : 0;
+  return { block: result.block.toString(), head: result.head?.toString() ?? null, lagBlocks, checked: result.checked, differences: result.differences.map(differenceToJson) };
 }
 
 /** `deps` is called on first use: the chain client and addresses come from the environment Ponder runs in. */

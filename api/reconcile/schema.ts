@@ -18,6 +18,8 @@ export const DifferenceSchema = z
 export const ReconciliationSchema = z
   .object({
     block: z.string().regex(/^\d+$/).openapi({ description: "the block the index had reached; the views were read at it" }),
+    head: z.string().regex(/^\d+$/).nullable().openapi({ description: "the chain head when the comparison ran (null if the RPC did not say)" }),
+    lagBlocks: z.number().int().nonnegative().nullable().openapi({ description: "head - block: how stale the compared index was" }),
     checked: z.number().int().nonnegative().openapi({ description: "figures compared" }),
     differences: z.array(DifferenceSchema),
   })

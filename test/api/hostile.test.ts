@@ -163,3 +163,36 @@ describe("hostile reads on PostgreSQL", () => {
     }
   }, 60_000);
 });
+
+// Last in the file: it moves the shared chain far ahead.
+describe.each(backends)("readiness on $name", ({ name, enabled }) => {
+  const run = enabled ? it : it.skip;
+
+  run("/api/ready is 503 lagging while the index is more than READY_MAX_LAG_BLOCKS behind the head, 200 once it caught up; the lag is on /metrics", async () => {
+    const ponder = ponders.get(name)!;
+    await ponder.waitForBlock(await chain.publicClient.getBlockNumber({ cacheTime: 0 }), 60_000); // the other store's run moved the chain
+    const before = await timed(`${ponder.url}/api/ready`);
+    expect(before.status, JSON.stringify(before.body)).toBe(200);
+    expect(before.body).toMatchObject({ ready: true, maxLagBlocks: 20 });
+    expect(before.body.lagBlocks).toBeLessThanOrEqual(20);
+
+    // 300 blocks at once: the indexer fetches them one by one (some 15-20 a second), so for a while it is far behind.
+    await chain.testClient.mine({ blocks: 300 });
+    const head = Number(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    await new Promise((r) => setTimeout(r, 600)); // past the half second in which probes share one observation
+    const behind = await timed(`${ponder.url}/api/ready`);
+    expect(behind.status, JSON.stringify(behind.body)).toBe(503);
+    expect(behind.body.error.code).toBe("lagging");
+    expect(behind.body.error.details).toMatchObject({ head: String(head), maxLagBlocks: 20 });
+    expect(behind.body.error.details.lagBlocks).toBeGreaterThan(20);
+    const metrics = await timed(`${ponder.url}/metrics`);
+    const lag = Number(/^api_index_lag_blocks\{chain="[^"]+"\} (\d+)$/m.exec(metrics.body)?.[1]);
+    expect(lag, "the lag gauge").toBeGreaterThan(0);
+    expect(metrics.body).toMatch(new RegExp(`^api_chain_head_block\\{chain="[^"]+"\\} ${head}$`, "m"));
+
+    await ponder.waitForBlock(head, 90_000);
+    const after = await timed(`${ponder.url}/api/ready`);
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
+    expect(after.body).toMatchObject({ ready: true, head: String(head), indexed: String(head), lagBlocks: 0 });
+  }, 180_000);
+});

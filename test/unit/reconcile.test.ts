@@ -240,8 +240,9 @@ describe("report lines", () => {
     expect(line).toContain("BookingEscrow.earnings");
     expect(line).toContain(ALICE);
     expect(line).toMatch(/chain 100.*index 99/);
-    expect(summaryLine({ block: "42", checked: 10, differences: [] })).toMatch(/block 42: 10 figures checked, 0 differences/);
-    expect(summaryLine({ block: "42", checked: 10, differences: [{ contract: "OracleHub", view: "rateOf.rate", key: USDC, chain: "1", index: null }] })).toMatch(
+    expect(summaryLine({ block: "42", head: "45", lagBlocks: 3, checked: 10, differences: [] })).toBe("block 42 (chain head 45, 3 behind): 10 figures checked, 0 differences");
+    expect(summaryLine({ block: "42", head: null, lagBlocks: null, checked: 10, differences: [] })).toContain("chain head unknown");
+    expect(summaryLine({ block: "42", head: "42", lagBlocks: 0, checked: 10, differences: [{ contract: "OracleHub", view: "rateOf.rate", key: USDC, chain: "1", index: null }] })).toMatch(
       /1 difference\b/,
     );
   });

@@ -1,0 +1,57 @@
+// Reads what readiness is judged on: Ponder's own "backfill done" flag and checkpoint (the rows its
+// /ready and /status read) and the chain head from the RPC, on a client of the API's own.
+import { sql } from "drizzle-orm";
+import type { PublicClient } from "viem";
+import { IndexNotReadyError, readIndexedBlock, type ReconcileDeps } from "../reconcile/collect.js";
+import type { Observation } from "./lag.js";
+
+/** The same database, chain client and chain name reconciliation reads with. */
+export type LagDeps = Pick<ReconcileDeps, "db" | "client" | "chainName">;
+
+type Rows = { rows: Record<string, unknown>[] };
+
+const HEAD_TIMEOUT_MS = 2_000;
+
+async function backfillDone(db: LagDeps["db"]): Promise<boolean> {
+  const execute = (db as unknown as { execute(q: ReturnType<typeof sql>): Promise<Rows> }).execute.bind(db);
+  const { rows } = await execute(sql`select value from _ponder_meta`);
+  return rows.some((r) => {
+    const value = typeof r.value === "string" ? (JSON.parse(r.value) as unknown) : r.value;
+    return (value as { is_ready?: unknown } | null)?.is_ready === 1;
+  });
+}
+
+export async function chainHead(client: PublicClient): Promise<bigint | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), HEAD_TIMEOUT_MS)));
+  try {
+    return await Promise.race([client.getBlockNumber({ cacheTime: 0 }), late]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One observation; concurrent callers within `shareMs` share it (probes and scrapes come often). */
+export function observer(deps: () => LagDeps, shareMs = 500): () => Promise<Observation> {
+  let last: { at: number; value: Promise<Observation> } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < shareMs) return last.value;
+    const d = deps();
+    const value = (async (): Promise<Observation> => {
+      const [indexed, done, head] = await Promise.all([
+        readIndexedBlock(d.db, d.chainName).catch((err) => {
+          if (err instanceof IndexNotReadyError) return null;
+          throw err;
+        }),
+        backfillDone(d.db),
+        chainHead(d.client),
+      ]);
+      return { backfillDone: done, head, indexed };
+    })();
+    last = { at: Date.now(), value };
+    value.catch(() => (last = undefined));
+    return value;
+  };
+}
