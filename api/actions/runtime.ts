@@ -53,13 +53,20 @@ export function startActionWorker(reads: ReadDeps): void {
   if (rt.timer || process.env.ACTIONS_WORKER === "off") return;
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   let executor: Promise<Executor> | undefined;
-  // executor.tick() runs one pass at a time and repeats when kicked meanwhile.
+  // executor.tick() runs one pass at a time and repeats when kicked meanwhile. While its store or
+  // chain is down, passes back off (up to 5 s) and the failure is logged once, not per pass.
+  let failures = 0;
+  let retryAt = 0;
   const tick = async () => {
+    if (Date.now() < retryAt) return;
     try {
       executor ??= actionStore().then((store) => createExecutor({ store, chain: rt.chain, reads, owner }));
       const ex = await executor;
       rt.executor = ex;
       await ex.tick();
+      if (failures > 0) console.warn(`actions: the worker is running again after ${failures} failed pass${failures === 1 ? "" : "es"}`);
+      failures = 0;
+      retryAt = 0;
     } catch (err) {
       if (err instanceof ApiError && err.code === "store_chain_mismatch") {
         // Nothing this process could send is safe: stop the loop and say why, once.
@@ -69,7 +76,9 @@ export function startActionWorker(reads: ReadDeps): void {
         return;
       }
       if (!rt.executor) executor = undefined;
-      console.warn(`actions: worker pass failed: ${err instanceof Error ? err.message : String(err)}`);
+      failures++;
+      retryAt = Date.now() + Math.min(5_000, WORKER_INTERVAL_MS * 2 ** Math.min(failures - 1, 4));
+      if (failures === 1) console.warn(`actions: worker pass failed: ${err instanceof Error ? err.message : String(err)} (retrying with backoff; logged again when it recovers)`);
     }
   };
   rt.timer = setInterval(() => void tick(), WORKER_INTERVAL_MS);

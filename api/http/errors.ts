@@ -47,9 +47,22 @@ export const onError: ErrorHandler = (err, c) => {
   if (err instanceof SyntaxError) return c.json(errorBody("malformed_json", "the request body is not valid JSON"), 400);
   // The last line of defence for text a route did not validate: still the caller's input.
   if (isUnstorableText(err)) return c.json(errorBody("unstorable_text", `a text value in the request ${NUL_MESSAGE}`), 400);
+  // The database is down or cut off: the request was fine, the answer is "later".
+  if (isDatabaseUnavailable(err)) return c.json(errorBody("database_unavailable", "the database does not answer: retry shortly"), 503, { "Retry-After": "2" });
   console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, err);
   return c.json(errorBody("internal", "internal error"), 500);
 };
+
+const UNAVAILABLE = /Connection terminated|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|timeout exceeded when trying to connect|too many clients|the database system is (starting up|shutting down)|terminating connection due to administrator command|Client has encountered a connection error/i;
+
+/** An error that says the database could not be reached or dropped the connection (here or in its cause). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { message?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e.code) || /^(08|57P0)/.test(e.code))) return true;
+    if (typeof e.message === "string" && UNAVAILABLE.test(e.message)) return true;
+  }
+  return false;
+}
 
 export const onNotFound: NotFoundHandler = (c) =>
   c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path.length > 200 ? `${c.req.path.slice(0, 200)}…` : c.req.path}`), 404);

@@ -11,6 +11,14 @@ export type LagDeps = Pick<ReconcileDeps, "db" | "client" | "chainName">;
 type Rows = { rows: Record<string, unknown>[] };
 
 const HEAD_TIMEOUT_MS = 2_000;
+const DB_TIMEOUT_MS = 3_000;
+
+/** `promise`, or a rejection after `ms`: a scrape or probe must answer while the database does not. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 async function backfillDone(db: LagDeps["db"]): Promise<boolean> {
   const execute = (db as unknown as { execute(q: ReturnType<typeof sql>): Promise<Rows> }).execute.bind(db);
@@ -41,11 +49,11 @@ export function observer(deps: () => LagDeps, shareMs = 500): () => Promise<Obse
     const d = deps();
     const value = (async (): Promise<Observation> => {
       const [indexed, done, head] = await Promise.all([
-        readIndexedBlock(d.db, d.chainName).catch((err) => {
+        within(readIndexedBlock(d.db, d.chainName), DB_TIMEOUT_MS, "the database").catch((err) => {
           if (err instanceof IndexNotReadyError) return null;
           throw err;
         }),
-        backfillDone(d.db),
+        within(backfillDone(d.db), DB_TIMEOUT_MS, "the database"),
         chainHead(d.client),
       ]);
       return { backfillDone: done, head, indexed };

@@ -9,6 +9,7 @@ import { keepConnectionUsable, limitBody } from "../../api/http/body.js";
 import { exposeHeaders } from "../../api/http/cors.js";
 import { longKeepAlive } from "../../api/http/keep-alive.js";
 import { countRefusals } from "../../api/http/refusals.js";
+import { repairPonderPools } from "../../api/ponder/pool-repair.js";
 import { errorBody, onError, onNotFound } from "../../api/http/errors.js";
 import { openApiConfig } from "../../api/http/openapi.js";
 import { graphqlCostLimit, graphqlLimits } from "../../api/graphql/guard.js";
@@ -32,6 +33,10 @@ import { signingDepsFromEnv } from "../../api/signing/env.js";
 import { signingRouter } from "../../api/signing/routes.js";
 import { actionsRouter } from "../../api/actions/routes.js";
 import { actionsChain, startActionWorker } from "../../api/actions/runtime.js";
+
+// Before anything connects again: Ponder's pools leak a slot per failed connection attempt, so a
+// database outage would otherwise stall the indexer and hang the API for good (api/ponder/pool-repair.ts).
+repairPonderPools();
 
 // Sign-in and signing settings are read now: a bad AUTH_SECRET, role list or key stops the start.
 authRuntime();

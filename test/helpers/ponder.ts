@@ -130,7 +130,7 @@ function pruneLogs(maxAgeMs = 24 * 3600_000): void {
 type Status = Record<string, { id: number; block: { number: number; timestamp: number } }>;
 
 export async function indexedBlock(url: string): Promise<number | undefined> {
-  const res = await fetch(`${url}/status`);
+  const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(5_000) });
   if (!res.ok) return undefined;
   const status = (await res.json()) as Status;
   const blocks = Object.values(status).map((s) => s.block.number);
