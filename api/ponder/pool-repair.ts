@@ -14,7 +14,7 @@
 // loads in every process that indexes or serves (`ponder start`, `ponder serve`, `ponder dev`).
 import type pg from "pg";
 
-type PoolWithClient = pg.Pool & { Client: new (options: unknown) => pg.Client };
+type PoolWithClient = pg.Pool & { Client: new (...args: never[]) => pg.Client };
 type Internals = { _ended?: boolean; _connectionError?: boolean; _connected?: boolean };
 
 const REPAIRED = Symbol.for("booking-backend.pool-repair");
@@ -27,7 +27,7 @@ function callbackOf(args: unknown[]): ((err: Error) => void) | undefined {
   return typeof config?.callback === "function" ? (config.callback as (err: Error) => void) : undefined;
 }
 
-export function repairedClient<C extends new (options: unknown) => pg.Client>(Base: C): C {
+export function repairedClient<C extends new (...args: never[]) => pg.Client>(Base: C): C {
   if ((Base as unknown as Record<symbol, boolean>)[REPAIRED]) return Base;
   // @ts-expect-error: a mixin over pg.Client's constructor
   class Repaired extends Base {

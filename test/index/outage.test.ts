@@ -12,6 +12,8 @@ import { PG_URL, pgAvailable } from "../helpers/backends.js";
 import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
 import { dropSyncRows, startPonder, type PonderHandle } from "../helpers/ponder.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { Harness } from "../api/actions-harness.js";
+import { ACTOR_BASE, devAccount, roleAccount } from "../../config/accounts.js";
 
 const CUT_MS = 10_000;
 
@@ -102,4 +104,66 @@ describe("a 10 s database cut during live traffic (PostgreSQL)", () => {
     expect(report.differences).toEqual([]);
     expect(ponder.process.exitCode).toBeNull();
   }, 300_000);
+});
+
+describe("write actions across a 10 s database cut (PostgreSQL)", () => {
+  let h: Harness;
+  let actionsProxy: TcpProxy;
+  beforeAll(async () => {
+    if (!pgAvailable) return;
+    const pgUrl = new URL(PG_URL);
+    actionsProxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    h = new Harness({ kind: "postgres", url: actionsProxy.url(PG_URL) });
+    await h.start();
+  }, 300_000);
+  afterAll(async () => {
+    await h?.stop();
+    await actionsProxy?.close();
+  });
+
+  (pgAvailable ? it : it.skip)("an action sent before the cut reaches indexed once; one asked for during the cut gets 503 and, asked again, lands once", async () => {
+    const operator = roleAccount("operator");
+    const bot = roleAccount("bot");
+    const merchant = devAccount(ACTOR_BASE + 1);
+    const token = await h.token(operator);
+    const [first, second] = [await h.tokenOrder(merchant, `cut-a-${Date.now()}`), await h.tokenOrder(merchant, `cut-b-${Date.now()}`)];
+    await h.ponder.waitForBlock(await h.chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    const nonce = await h.nonceOf(bot.address);
+
+    // The first is sent; its block is mined while the database is cut off.
+    await h.rpc("evm_setAutomine", [false]);
+    let sentId: string;
+    const secondKey = h.key("during-cut");
+    let during: { status: number; retryAfter: string | null; body: unknown };
+    try {
+      const r = await h.post("/api/actions/qr-settlements", token, { orderHash: first, beneficiary: merchant.address });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      sentId = (await h.waitFor(r.body.id, token, ["sent"])).id;
+      actionsProxy.cut();
+      await h.rpc("evm_mine");
+      const res = await fetch(`${h.url}/api/actions/qr-settlements`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "idempotency-key": secondKey },
+        body: JSON.stringify({ orderHash: second, beneficiary: merchant.address }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      during = { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json() };
+      await new Promise((r) => setTimeout(r, CUT_MS));
+    } finally {
+      actionsProxy.restore();
+      await h.rpc("evm_setAutomine", [true]);
+    }
+    expect(during.status, JSON.stringify(during.body)).toBe(503);
+    expect(during.retryAfter).not.toBeNull();
+    expect((during.body as { error: { code: string } }).error.code).toBe("database_unavailable");
+
+    const done = await h.waitFor(sentId, token, ["indexed"], 90_000);
+    expect(done.transitions.map((t) => t.status)).toEqual(["pending", "sent", "mined", "indexed"]);
+    // Asked again with the same key once the database is back: recorded once, sent once.
+    const again = await h.post("/api/actions/qr-settlements", token, { orderHash: second, beneficiary: merchant.address }, secondKey);
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    const landed = await h.waitFor(again.body.id, token, ["indexed"], 90_000);
+    expect(landed.transitions.filter((t) => t.status === "sent")).toHaveLength(1);
+    expect(await h.nonceOf(bot.address)).toBe(nonce + 2);
+  }, 240_000);
 });
