@@ -22,7 +22,7 @@ import type { MiddlewareHandler } from "hono";
 import superjson from "superjson";
 import { envInteger, type EnvVars } from "../../config/env.js";
 import { errorBody } from "./errors.js";
-import { getSQLQueryRelations, validateAllowableSQLQuery } from "./ponder-sql.js";
+import { getSQLQueryRelations, parseSQLQuery, validateAllowableSQLQuery } from "./ponder-sql.js";
 import { classifySqlFailure } from "./sql.js";
 
 export const DEFAULT_SQL_MAX_ROWS = 5_000_000;
@@ -111,6 +111,26 @@ export async function internalTableOf(sql: string): Promise<string | null> {
   return null;
 }
 
+/**
+ * A cast to one of PostgreSQL's catalog lookup types (`'offchain.action'::regclass`, `regtype`,
+ * `regproc`, `regnamespace`, `regrole`, …) the query makes, or null. Ponder's validator lets casts
+ * through; these resolve names against the whole database's catalog, so they would tell which
+ * relations, types, schemas and roles exist beyond the index's tables.
+ */
+export async function catalogCastOf(sql: string): Promise<string | null> {
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== "object") return;
+    const cast = (node as { TypeCast?: { typeName?: { names?: { String?: { sval?: string } }[] } } }).TypeCast;
+    const name = cast?.typeName?.names?.at(-1)?.String?.sval;
+    if (name && /^reg[a-z]+$/i.test(name)) found.push(name);
+    for (const value of Object.values(node)) walk(value);
+  };
+  walk(await parseSQLQuery(sql));
+  return found[0] ?? null;
+}
+
 /** Mounted on /sql/* after sqlGuard (which checked the parameter's shape) and before the query runs (sql-run.ts, or Ponder's client()). */
 export function sqlPreflight(explain: Explain, maxRows: number): MiddlewareHandler {
   return async (c, next) => {
@@ -123,6 +143,8 @@ export function sqlPreflight(explain: Explain, maxRows: number): MiddlewareHandl
       // Ponder's own refusal, in our words: what follows (our runner on PostgreSQL) runs only what passed.
       return c.json(errorBody("sql_rejected", (err as Error)?.message ?? "the query is not a read of the index's tables"), 400);
     }
+    const lookup = await catalogCastOf(query.sql);
+    if (lookup) return c.json(errorBody("sql_rejected", `casts to ${lookup} look names up in the database's catalog, which is not served here: query the index's tables`, { cast: lookup }), 400);
     const internal = await internalTableOf(query.sql);
     if (internal) return c.json(errorBody("sql_rejected", `${internal} is Ponder's own bookkeeping, not served here: query the index's tables`, { table: internal }), 400);
     const verdict = await judgeSql({ sql: query.sql, params: query.params ?? [] }, explain, maxRows);

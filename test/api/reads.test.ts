@@ -469,6 +469,7 @@ describe.each(backends)("REST reads on $name", ({ name, enabled }) => {
       ["select nope from booking", [], "sql_rejected"],
       ["select * from _ponder_meta", [], "sql_rejected"],
       ["select b.id from booking b join _reorg__booking r on r.id = b.id", [], "sql_rejected"],
+      ["select 'offchain.action'::regclass as r", [], "sql_rejected"],
       [`select count(*) from ${values} a(x), ${values} b(x), ${values} c(x), ${values} d(x)`, [], "sql_too_costly"],
       ["select count(*) from booking_history a, booking_history b, booking_history c, booking_history d, booking_history e", [], "sql_too_costly"],
     ];
@@ -476,13 +477,14 @@ describe.each(backends)("REST reads on $name", ({ name, enabled }) => {
     const answers: Reply[] = [];
     for (const [sql, params] of hostile) answers.push(await sqlGet(sql, params));
     answers.forEach((r, i) => expectError(r, 400, hostile[i]![2]));
-    expect(answers[6]!.body.error.message).toContain("SQL_MAX_ROWS");
+    expect(answers[7]!.body.error.message).toContain("SQL_MAX_ROWS");
+    expect(answers[6]!.body.error.details).toEqual({ cast: "regclass" });
     expect(answers[4]!.body.error.details).toEqual({ table: "_ponder_meta" });
     // Counted on /metrics, by area, status and code.
     const metrics = (await get("/metrics")).body as string;
     const count = (code: string) => Number(new RegExp(`api_refused_requests_total\\{area="sql",status="400",code="${code}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
     expect(count("sql_too_costly"), metrics.split("\n").filter((l) => l.includes("api_refused")).join("\n")).toBeGreaterThanOrEqual(2);
-    expect(count("sql_rejected")).toBeGreaterThanOrEqual(6);
+    expect(count("sql_rejected")).toBeGreaterThanOrEqual(7);
     const read = await sqlGet("select count(*)::int as n from account_earnings where total > $1", ["0"]);
     expect(read.status, JSON.stringify(read.body)).toBe(200);
     expect(typeof read.body.rows[0].n, JSON.stringify(read.body).slice(0, 500)).toBe("number");

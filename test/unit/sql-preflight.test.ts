@@ -3,7 +3,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateAllowableSQLQuery } from "../../api/http/ponder-sql.js";
-import { internalTableOf, judgeSql, planRows, rootPlan, sqlMaxRows, type Explain } from "../../api/http/sql-preflight.js";
+import { catalogCastOf, internalTableOf, judgeSql, planRows, rootPlan, sqlMaxRows, type Explain } from "../../api/http/sql-preflight.js";
 
 let pg: PGlite;
 const explain: Explain = async (sql, params) => (await pg.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)).rows;
@@ -28,6 +28,16 @@ describe("the /sql/db preflight", () => {
     expect(await internalTableOf("select * from booking b join _reorg__booking r on true")).toBe("_reorg__booking");
     expect(await internalTableOf("select * from _ponder_checkpoint")).toBeNull();
     expect(await internalTableOf("select * from booking where id = $1")).toBeNull();
+  });
+
+  it("casts that look names up in the catalog (regclass, regtype, …) are found wherever they are; other casts are not", async () => {
+    // Ponder's validator lets them through: it is this check that refuses them.
+    await expect(validateAllowableSQLQuery("select 'offchain.action'::regclass")).resolves.toBeUndefined();
+    expect(await catalogCastOf("select 'offchain.action'::regclass")).toBe("regclass");
+    expect(await catalogCastOf("select id from booking_history where id = cast($1 as pg_catalog.regtype)::text")).toBe("regtype");
+    expect(await catalogCastOf("select x from (select 'public'::regnamespace::oid as x) t")).toBe("regnamespace");
+    expect(await catalogCastOf("select id::int, status::text from booking_history")).toBeNull();
+    expect(await catalogCastOf("select 'x::regclass' as s from booking_history")).toBeNull();
   });
 
   it("queries that can never succeed are refused at once, with PostgreSQL's reason", async () => {
