@@ -121,7 +121,7 @@ runCli(async () => {
     const deploymentFile = writeDeployment(deployment, path.join(OUT_DIR, "hostile-deployment.json"));
     // Each store with the default bounds (the cross joins refused before they run), and PostgreSQL
     // once more with the row bound lifted, so the cross joins run until SQL_TIMEOUT_MS stops them.
-    const runs = databases.flatMap((database) => (database.kind === "postgres" ? [{ database, raised: false }, { database, raised: true }] : [{ database, raised: false }]));
+    const runs = databases.flatMap((database): { database: PonderDatabase; raised: boolean }[] => (database.kind === "postgres" ? [{ database, raised: false }, { database, raised: true }] : [{ database, raised: false }]));
     for (const { database, raised } of runs) {
       const env: Record<string, string> = { SQL_MAX_CONCURRENT: "12", SQL_MAX_CONCURRENT_PER_CLIENT: "12" };
       if (raised) env.SQL_MAX_ROWS = String(10 ** 15);
