@@ -69,6 +69,14 @@ function openPglite(location: Extract<StoreLocation, { kind: "pglite" }>): Store
 async function migrate(store: Store, list: Migration[]): Promise<void> {
   const s = `"${store.location.schema}"`;
   await store.locked(`offchain-migrate:${store.location.schema}`, async (tx) => {
+    // All applied already (by the indexer's process, say): no DDL at all, so an API replica whose
+    // role may only read and write the store's rows (README: least privilege) opens it too.
+    const present = await tx.execute(sql`SELECT 1 FROM information_schema.tables WHERE table_schema = ${store.location.schema} AND table_name = 'migrations'`);
+    if ((present as unknown as { rows: unknown[] }).rows.length > 0) {
+      const applied = await tx.execute(sql.raw(`SELECT id FROM ${s}.migrations`));
+      const done = new Set((applied as unknown as { rows: { id: string }[] }).rows.map((r) => r.id));
+      if (list.every((m) => done.has(m.id) || m.up(s).length === 0)) return;
+    }
     await tx.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS ${s}`));
     await tx.execute(sql.raw(`CREATE TABLE IF NOT EXISTS ${s}.migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`));
     const applied = await tx.execute(sql.raw(`SELECT id FROM ${s}.migrations`));
