@@ -7,16 +7,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startAnvil } from "../devchain/anvil.js";
-import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { intFlag, parseFlags, runCli } from "../cli/flags.js";
+import { benchDatabases, PG_URL_HELP, redact } from "./lib/databases.js";
 import { writeDeployment } from "../config/deployment.js";
 import { deployLocal } from "../devchain/local.js";
 import { simulate } from "../devchain/sim/simulator.js";
-import { postgresReachable, ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
+import { ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
 import { load, type LoadFigures } from "./lib/api-load.js";
 import { hasSigning, indexedIds, readTargets, signingTarget, type Target } from "./lib/api-targets.js";
 import { deleteSyncRows, uniqueChainId } from "./lib/syncStore.js";
 
-const DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test";
 const USAGE = `usage: npm run bench:api -- [options]
   --db D          pglite, postgres or both (default both)
   --rate N        requests per second for the fixed-rate reads (default 50)
@@ -25,7 +25,7 @@ const USAGE = `usage: npm run bench:api -- [options]
   --clients N     signed-in clients (connections) for signing (default 10)
   --ops N         simulator operations before indexing (default 400)
   --seed N        simulator seed (default 1)
-PostgreSQL comes from DATABASE_URL, else TEST_DATABASE_URL, else ${DEFAULT_PG_URL}.`;
+${PG_URL_HELP}`;
 
 const OUT_DIR = path.join(ROOT, ".tmp", "bench");
 const OUT_FILE = path.join(OUT_DIR, "api.json");
@@ -36,16 +36,6 @@ const WARMUP_SECONDS = 2;
 type Row = { database: PonderDatabase["kind"]; target: string; mode: "fixed rate" | "max"; figures: LoadFigures };
 
 type Settings = { rate: number; signRate: number; duration: number; clients: number };
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "<unparseable URL>";
-  }
-}
 
 async function measureTarget(url: string, database: Row["database"], target: Target, rate: number, connections: number, s: Settings): Promise<Row[]> {
   const base = { url, requests: target.requests, connections, connectionHeaders: target.connectionHeaders };
@@ -119,18 +109,7 @@ runCli(async () => {
   };
   const ops = intFlag("ops", flags.ops, 400, 1);
   const seed = intFlag("seed", flags.seed, 1);
-  const db = flags.db ?? "both";
-  if (db !== "pglite" && db !== "postgres" && db !== "both") throw new UsageError(`--db must be pglite, postgres or both, got "${db}"`);
-
-  const pgUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_PG_URL;
-  const databases: PonderDatabase[] = [];
-  if (db !== "postgres") databases.push({ kind: "pglite" });
-  if (db !== "pglite") {
-    if (!(await postgresReachable(pgUrl))) {
-      if (db === "postgres") throw new Error(`PostgreSQL is not reachable at ${redact(pgUrl)}: start it, point DATABASE_URL or TEST_DATABASE_URL at one, or pass --db pglite`);
-      console.error(`PostgreSQL is not reachable at ${redact(pgUrl)}: measuring PGlite only`);
-    } else databases.push({ kind: "postgres", url: pgUrl });
-  }
+  const { databases, pgUrl } = await benchDatabases(flags.db);
 
   // A chain id of its own: Ponder's ponder_sync rows on a shared PostgreSQL are keyed by chain id (bench/lib/syncStore.ts).
   const chainId = uniqueChainId();

@@ -4,21 +4,21 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { intFlag, parseFlags, runCli } from "../cli/flags.js";
+import { benchDatabases, PG_URL_HELP, redact } from "./lib/databases.js";
 import { writeDeployment } from "../config/deployment.js";
-import { postgresReachable, ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
+import { ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
 import { prepareChain, type BenchChain } from "./lib/chain.js";
 import { ponderFigures, type PonderFigures } from "./lib/figures.js";
 import { descendants, peakRss } from "./lib/memory.js";
 import { scrape } from "./lib/prometheus.js";
 import { deleteSyncRows, uniqueChainId } from "./lib/syncStore.js";
 
-const DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test";
 const USAGE = `usage: npm run bench:backfill -- [options]
   --events N      indexed events to put on chain first (default 100000)
   --db D          pglite, postgres or both (default both)
   --seed N        simulator seed (default 1)
-PostgreSQL comes from DATABASE_URL, else TEST_DATABASE_URL, else ${DEFAULT_PG_URL}.`;
+${PG_URL_HELP}`;
 
 const OUT_DIR = path.join(ROOT, ".tmp", "bench");
 const OUT_FILE = path.join(OUT_DIR, "backfill.json");
@@ -55,17 +55,6 @@ type RunFigures = {
 const mib = (bytes: number | undefined) => (bytes === undefined ? null : Math.round((bytes / 2 ** 20) * 10) / 10);
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const rate = (events: number, seconds: number) => (seconds > 0 ? Math.round(events / seconds) : 0);
-
-/** The URL without its password, for messages and the results file. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "<unparseable URL>";
-  }
-}
 
 async function measure(chain: BenchChain, deploymentFile: string, database: PonderDatabase): Promise<RunFigures> {
   const loadAverageAtStart = os.loadavg()[0]!;
@@ -118,19 +107,7 @@ runCli(async () => {
   if (flags.help) return console.log(USAGE);
   const events = intFlag("events", flags.events, 100_000, 1);
   const seed = intFlag("seed", flags.seed, 1);
-  const db = flags.db ?? "both";
-  if (db !== "pglite" && db !== "postgres" && db !== "both") throw new UsageError(`--db must be pglite, postgres or both, got "${db}"`);
-
-  const pgUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_PG_URL;
-  const databases: PonderDatabase[] = [];
-  if (db !== "postgres") databases.push({ kind: "pglite" });
-  if (db !== "pglite") {
-    // Checked before the chain is built, which takes a while.
-    if (!(await postgresReachable(pgUrl))) {
-      throw new Error(`PostgreSQL is not reachable at ${redact(pgUrl)}: start it, point DATABASE_URL or TEST_DATABASE_URL at one, or pass --db pglite`);
-    }
-    databases.push({ kind: "postgres", url: pgUrl });
-  }
+  const { databases, pgUrl } = await benchDatabases(flags.db, { postgresRequired: true });
 
   const chainId = uniqueChainId();
   console.error(`building chain ${chainId} with at least ${events} indexed events (seed ${seed}, bench profile)…`);

@@ -10,20 +10,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestClient, createPublicClient, http } from "viem";
-import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
+import { intFlag, parseFlags, runCli } from "../cli/flags.js";
 import { writeDeployment } from "../config/deployment.js";
 import { startAnvil } from "../devchain/anvil.js";
 import { deployLocal } from "../devchain/local.js";
 import { simulate } from "../devchain/sim/simulator.js";
-import { indexedBlock, postgresReachable, ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
+import { indexedBlock, ROOT, startPonder, uniqueSchema, type PonderDatabase } from "../test/helpers/ponder.js";
+import { benchDatabases, PG_URL_HELP } from "./lib/databases.js";
 import { deleteSyncRows, uniqueChainId } from "./lib/syncStore.js";
 
-const DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test";
 const USAGE = `usage: npm run bench:hostile -- [options]
   --db D          pglite, postgres or both (default both)
   --duration S    seconds of each phase, quiet and hostile (default 15)
   --ops N         simulator operations before indexing (default 200)
-PostgreSQL comes from DATABASE_URL, else TEST_DATABASE_URL, else ${DEFAULT_PG_URL}.`;
+${PG_URL_HELP}`;
 const OUT_DIR = path.join(ROOT, ".tmp", "bench");
 const POLLING_MS = 200; // what startPonder configures
 
@@ -99,16 +99,7 @@ runCli(async () => {
   if (flags.help) return console.log(USAGE);
   const seconds = intFlag("duration", flags.duration, 15, 5);
   const ops = intFlag("ops", flags.ops, 200, 1);
-  const db = flags.db ?? "both";
-  if (db !== "pglite" && db !== "postgres" && db !== "both") throw new UsageError(`--db must be pglite, postgres or both, got "${db}"`);
-  const pgUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_PG_URL;
-  const databases: PonderDatabase[] = [];
-  if (db !== "postgres") databases.push({ kind: "pglite" });
-  if (db !== "pglite") {
-    if (await postgresReachable(pgUrl)) databases.push({ kind: "postgres", url: pgUrl });
-    else if (db === "postgres") throw new Error("PostgreSQL is not reachable: point DATABASE_URL at one, or pass --db pglite");
-    else console.error("PostgreSQL is not reachable: measuring PGlite only");
-  }
+  const { databases } = await benchDatabases(flags.db);
 
   const chainId = uniqueChainId();
   const anvil = await startAnvil({ accounts: 60, chainId });
