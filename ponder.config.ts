@@ -6,7 +6,6 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConfig } from "ponder";
-import { fallback, http, type Transport } from "viem";
 import { BookingEscrowAbi } from "./abis/BookingEscrow.js";
 import { EventTicketNFTAbi } from "./abis/EventTicketNFT.js";
 import { OracleHubAbi } from "./abis/OracleHub.js";
@@ -14,6 +13,7 @@ import { PaymentProcessorAbi } from "./abis/PaymentProcessor.js";
 import { QRPaymentAbi } from "./abis/QRPayment.js";
 import { resolveDatabase, resolveNetwork, type ContractName, type ContractPlacement } from "./config/network.js";
 import { deploymentPath, readDeployment } from "./config/deployment.js";
+import { indexerTransport } from "./config/rpc.js";
 
 const network = resolveNetwork(process.env, {
   path: deploymentPath,
@@ -24,8 +24,8 @@ const database = resolveDatabase(process.env);
 /** A relative PGLITE_DIR is relative to the project root (where this file is), whatever the cwd. */
 const rootDir = path.dirname(fileURLToPath(import.meta.url));
 
-const rpc: string | Transport =
-  network.rpcUrls.length === 1 ? network.rpcUrls[0]! : fallback(network.rpcUrls.map((url) => http(url)));
+// A transport of ours rather than the URLs: transient RPC faults are retried before Ponder's rate limiter sees them (config/rpc.ts).
+const rpc = indexerTransport(network.rpcUrls);
 
 /** `{ [network]: { address, startBlock } }` when the network has the contract, else `{}` (no sources). */
 function on(contract: ContractName): Record<string, ContractPlacement> {

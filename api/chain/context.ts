@@ -6,6 +6,7 @@ import { createPublicClient, defineChain, fallback, http, type Chain, type HttpT
 import { deploymentPath, readDeployment } from "../../config/deployment.js";
 import { resolveNetwork, type Address, type ContractName, type Env, type NetworkConfig } from "../../config/network.js";
 import { resolveSenderKeys, type SenderKeys } from "./keys.js";
+import { rpcTransport } from "../../config/rpc.js";
 
 export type ChainContext = {
   network: NetworkConfig;
@@ -25,10 +26,7 @@ export function finalityBlocks(chainId: number): number {
   return 30;
 }
 
-/** The network's RPC URLs as one transport: the URL itself, or several tried in order (viem `fallback`). */
-export function rpcTransport(rpcUrls: readonly string[], options?: HttpTransportConfig): Transport {
-  return rpcUrls.length === 1 ? http(rpcUrls[0], options) : fallback(rpcUrls.map((u) => http(u, options)));
-}
+export { rpcTransport } from "../../config/rpc.js";
 
 export function chainContextFromEnv(env: Env = process.env): ChainContext {
   const network = resolveNetwork(env, { path: deploymentPath, exists: existsSync, read: readDeployment });
