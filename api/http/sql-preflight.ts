@@ -1,10 +1,10 @@
 // Before Ponder runs a /sql/db query: the query planned (EXPLAIN, never executed) and refused at
 // once when it cannot succeed or would do too much work.
 //
-// - Deterministic errors fail fast. On PostgreSQL Ponder retries a failing statement with backoff for
-//   about a minute (a numeric overflow, a missing parameter, an undefined column), holding a
-//   connection and an SQL slot. PostgreSQL's planner finds those (constant expressions are folded
-//   while planning, so `select 2^10000000` and `select 1/0` fail there too): a 400 straight away.
+// - Deterministic errors fail fast: a numeric overflow, a missing parameter, an undefined column are
+//   found by PostgreSQL's planner (constant expressions are folded while planning, so
+//   `select 2^10000000` and `select 1/0` fail there too): a 400 straight away, before a connection
+//   and an SQL slot are held to run it (failures met in the data: sql-run.ts).
 // - A work bound. The rows the plan expects its nodes to produce, each node's rows times the times
 //   it runs (the inner side of a nested loop runs once per outer row), past SQL_MAX_ROWS is a 400:
 //   a cross join of a few VALUES lists or of a table with itself is refused before it runs, on

@@ -49,9 +49,9 @@ export const sqlGuard: MiddlewareHandler = async (c, next) => {
 /**
  * At most `max` /sql/db queries at once in this process, and `perClient` of them for one client;
  * more get 503 `sql_busy` (the process is full) or 429 `sql_busy_client` (this client holds its
- * share), both with Retry-After. On PostgreSQL Ponder retries a failing statement with backoff for
- * over a minute, holding a connection: without a cap a handful of bad queries would hold every
- * connection GraphQL and the REST reads need, and without a share one client could hold every slot.
+ * share), both with Retry-After. Each query holds a connection of the read pool until it ends (up to
+ * SQL_TIMEOUT_MS on PostgreSQL): without a cap a handful of heavy queries would hold every connection
+ * GraphQL and the REST reads need, and without a share one client could hold every slot.
  * Malformed ones never get here (sqlGuard refuses them first).
  */
 export function sqlConcurrencyLimit(max: number, perClient = max, clientOf: (c: Context) => string = () => "any"): MiddlewareHandler {

@@ -87,12 +87,13 @@ app.use("/sql/*", sqlGuard); // before Ponder's client(): its refusals are 500s 
 // Per process, and per client (its IP, as the sign-in limit counts it) so one cannot hold every slot.
 app.use("/sql/*", sqlConcurrencyLimit(sqlMaxConcurrent(process.env), sqlMaxConcurrentPerClient(process.env), (c) => requestClientIp(c, authConfig().trustedProxyHops)));
 // Planned first: what cannot succeed, or would produce more than SQL_MAX_ROWS rows along the way,
-// is a 400 before Ponder runs (and on PostgreSQL retries) it.
+// is a 400 before it runs.
 app.use("/sql/*", sqlPreflight(explainWith(db), sqlMaxRows(process.env)));
 // On PostgreSQL /sql/db runs here: once, under SQL_TIMEOUT_MS, cancelled when the client leaves.
 // PGlite cannot be interrupted; Ponder runs it there (and /sql/live everywhere).
+const sqlTimeout = sqlTimeoutMs(process.env); // read on PGlite too: a bad value stops every start
 const readPool = ponderReadPool();
-if (readPool) app.use("/sql/*", runSqlOnPostgres(readPool, sqlTimeoutMs(process.env)));
+if (readPool) app.use("/sql/*", runSqlOnPostgres(readPool, sqlTimeout));
 app.use("/sql/*", client({ db, schema }));
 // Ponder answers every GET here with its GraphiQL page, which loads from a CDN: ours instead.
 app.get("/graphql", graphiqlPage);
