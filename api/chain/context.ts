@@ -2,7 +2,7 @@
 // contract addresses ponder.config.ts indexes (same environment, same resolution as
 // api/reconcile/env.ts), the sending keys, and a client of its own (not Ponder's RPC queue).
 import { existsSync } from "node:fs";
-import { createPublicClient, defineChain, fallback, http, type Chain, type HttpTransportConfig, type PublicClient, type Transport } from "viem";
+import { createPublicClient, defineChain, type Chain, type PublicClient, type Transport } from "viem";
 import { deploymentPath, readDeployment } from "../../config/deployment.js";
 import { resolveNetwork, type Address, type ContractName, type Env, type NetworkConfig } from "../../config/network.js";
 import { resolveSenderKeys, type SenderKeys } from "./keys.js";
@@ -25,8 +25,6 @@ export function finalityBlocks(chainId: number): number {
   if (chainId === 42161) return 240;
   return 30;
 }
-
-export { rpcTransport } from "../../config/rpc.js";
 
 export function chainContextFromEnv(env: Env = process.env): ChainContext {
   const network = resolveNetwork(env, { path: deploymentPath, exists: existsSync, read: readDeployment });

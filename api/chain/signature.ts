@@ -5,7 +5,7 @@
 // locally costs an RPC call.
 import { createPublicClient, isAddressEqual, isErc6492Signature, recoverAddress, type Address, type Hex, type PublicClient } from "viem";
 import { ApiError } from "../http/errors.js";
-import { rpcTransport } from "./context.js";
+import { rpcTransport } from "../../config/rpc.js";
 
 export type HashVerifier = (address: Address, hash: Hex, signature: Hex) => Promise<boolean>;
 

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { createPublicClient, type PublicClient } from "viem";
 import { deploymentPath, readDeployment } from "../../config/deployment.js";
-import { rpcTransport } from "../chain/context.js";
+import { rpcTransport } from "../../config/rpc.js";
 import { resolveNetwork, type ContractName, type Env } from "../../config/network.js";
 import type { ContractAddresses } from "./checks.js";
 import type { IndexDb, ReconcileDeps } from "./collect.js";

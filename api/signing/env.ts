@@ -5,7 +5,7 @@ import { createPublicClient, type LocalAccount, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ReadDeps } from "../rest/db.js";
 import { authRuntime } from "../auth/runtime.js";
-import { rpcTransport } from "../chain/context.js";
+import { rpcTransport } from "../../config/rpc.js";
 import { chainClock, type Clock } from "./clock.js";
 import { escrowDomain, type EscrowDomain } from "./typed-data.js";
 
