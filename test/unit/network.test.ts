@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
   addressEnvVar,
+  isLocalChain,
+  LOCAL_CHAIN_IDS,
+  networkEnvStem,
   parseRpcUrls,
+  prefixedEnvVars,
   resolveDatabase,
   resolveNetwork,
+  resolveNetworks,
   startBlockEnvVar,
   type DeploymentSource,
 } from "../../config/network.js";
@@ -181,6 +186,156 @@ describe("resolveNetwork: built-in networks", () => {
     expect(() => resolveNetwork({ PONDER_NETWORK: "base-sepolia", ...rpc, PONDER_QR_PAYMENT_START_BLOCK: "5" }, files({}))).toThrow(
       /PONDER_QR_PAYMENT_ADDRESS/,
     );
+  });
+});
+
+describe("resolveNetworks: several chains in one index", () => {
+  const base = {
+    PONDER_BASE_RPC_URL: "https://base.example",
+    PONDER_BASE_EVENT_TICKET_NFT_ADDRESS: A(1),
+    PONDER_BASE_EVENT_TICKET_NFT_START_BLOCK: "100",
+    PONDER_BASE_PAYMENT_PROCESSOR_ADDRESS: A(2),
+  };
+
+  it("names each network's variables by its stem: upper-case, dashes as underscores", () => {
+    expect(networkEnvStem("base-sepolia")).toBe("BASE_SEPOLIA");
+    expect(networkEnvStem("local-2")).toBe("LOCAL_2");
+    const v = prefixedEnvVars("local-2");
+    expect([v.rpcUrl, v.wsUrl, v.pollingInterval, v.deploymentFile]).toEqual([
+      "PONDER_LOCAL_2_RPC_URL",
+      "PONDER_LOCAL_2_WS_URL",
+      "PONDER_LOCAL_2_POLLING_INTERVAL_MS",
+      "PONDER_LOCAL_2_DEPLOYMENT_FILE",
+    ]);
+    expect([v.address("QRPayment"), v.startBlock("OracleHub")]).toEqual(["PONDER_LOCAL_2_QR_PAYMENT_ADDRESS", "PONDER_LOCAL_2_ORACLE_HUB_START_BLOCK"]);
+  });
+
+  it("a built-in and a file network, each from its own prefixed variables, in list order", () => {
+    const src = files({ "/tmp/holesky.json": deployment({ network: "holesky", chainId: 17000, rpcUrl: "http://file:1" }) });
+    const [b, h, ...rest] = resolveNetworks(
+      {
+        PONDER_NETWORKS: " base , , holesky ,",
+        ...base,
+        PONDER_BASE_WS_URL: "wss://base.example",
+        PONDER_HOLESKY_DEPLOYMENT_FILE: "/tmp/holesky.json",
+        PONDER_HOLESKY_RPC_URL: "http://a:1,http://b:2",
+        PONDER_HOLESKY_POLLING_INTERVAL_MS: "250",
+      },
+      src,
+    );
+    expect(rest).toEqual([]);
+    expect(b).toMatchObject({ name: "base", chainId: 8453, rpcUrls: ["https://base.example"], wsUrl: "wss://base.example", source: "built-in" });
+    expect(b?.contracts).toEqual({ EventTicketNFT: { address: A(1), startBlock: 100 }, PaymentProcessor: { address: A(2), startBlock: 0 } });
+    expect(h).toMatchObject({ name: "holesky", chainId: 17000, rpcUrls: ["http://a:1", "http://b:2"], pollingInterval: 250, disableCache: false });
+    expect(h?.wsUrl).toBeUndefined();
+    expect(h?.source).toEqual({ deploymentFile: "/tmp/holesky.json" });
+    expect(Object.keys(h?.contracts ?? {})).toHaveLength(5);
+    expect(src.reads).toEqual(["/tmp/holesky.json"]);
+  });
+
+  it("a file network defaults to deployments/<name>.json and its rpcUrl", () => {
+    const src = files({ "/deployments/local.json": deployment() });
+    const [n] = resolveNetworks({ PONDER_NETWORKS: "local" }, src);
+    expect(n).toMatchObject({ name: "local", rpcUrls: ["http://127.0.0.1:8545"], source: { deploymentFile: "/deployments/local.json" } });
+  });
+
+  it("a missing prefixed RPC URL names PONDER_<STEM>_RPC_URL, the network and its chain", () => {
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "base-sepolia" }, files({}))).toThrow(
+      'PONDER_BASE_SEPOLIA_RPC_URL is required for network "base-sepolia" (chain 84532)',
+    );
+    const src = files({ "/deployments/local-2.json": deployment({ network: "local-2", chainId: 31338, rpcUrl: undefined }) });
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "local-2" }, src)).toThrow('PONDER_LOCAL_2_RPC_URL is required for network "local-2" (chain 31338)');
+  });
+
+  it("other per-network errors name the prefixed variable and the network", () => {
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "base", PONDER_BASE_RPC_URL: "https://x" }, files({}))).toThrow(
+      'PONDER_BASE_EVENT_TICKET_NFT_ADDRESS is required for network "base"',
+    );
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "base", ...base, PONDER_BASE_WS_URL: "http://x" }, files({}))).toThrow(
+      /PONDER_BASE_WS_URL: "http:\/\/x" must be a ws\(s\) URL \(network "base" \(chain 8453\)\)/,
+    );
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "base", ...base, PONDER_BASE_RPC_URL: "wss://x" }, files({}))).toThrow(
+      /PONDER_BASE_RPC_URL.*network "base".*use PONDER_BASE_WS_URL/,
+    );
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "local-2" }, files({}))).toThrow(/unknown network "local-2" in PONDER_NETWORKS.*PONDER_LOCAL_2_DEPLOYMENT_FILE/);
+  });
+
+  it("refuses the unprefixed per-network variables with a list, naming the prefixed ones to set instead", () => {
+    const src = files({ "/deployments/local.json": deployment() });
+    const list = { PONDER_NETWORKS: "local,base", ...base };
+    expect(() => resolveNetworks({ ...list, PONDER_RPC_URL: "https://x" }, src)).toThrow(
+      /PONDER_RPC_URL is set.*PONDER_LOCAL_RPC_URL for network "local", or PONDER_BASE_RPC_URL for network "base" \(chain 8453\) instead/,
+    );
+    for (const unprefixed of ["PONDER_WS_URL", "PONDER_POLLING_INTERVAL_MS"]) {
+      expect(() => resolveNetworks({ ...list, [unprefixed]: "1000" }, src)).toThrow(`${unprefixed} is set`);
+    }
+    // Each names only the networks that read it: a deployment file is for file networks, addresses for built-ins.
+    expect(() => resolveNetworks({ ...list, DEPLOYMENT_FILE: "/x.json" }, src)).toThrow(/set PONDER_LOCAL_DEPLOYMENT_FILE for network "local" instead/);
+    expect(() => resolveNetworks({ ...list, PONDER_ORACLE_HUB_ADDRESS: A(9) }, src)).toThrow(/set PONDER_BASE_ORACLE_HUB_ADDRESS for network "base" \(chain 8453\) instead/);
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "local", PONDER_QR_PAYMENT_START_BLOCK: "1" }, src)).toThrow(
+      /PONDER_QR_PAYMENT_START_BLOCK is set, but no network in PONDER_NETWORKS \(local\) reads it/,
+    );
+  });
+
+  it("refuses a prefixed variable its network would ignore", () => {
+    const src = files({ "/deployments/local.json": deployment() });
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "base", ...base, PONDER_BASE_DEPLOYMENT_FILE: "/x.json" }, src)).toThrow(
+      /PONDER_BASE_DEPLOYMENT_FILE is set, but network "base" \(chain 8453\) does not read it/,
+    );
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "local", PONDER_LOCAL_BOOKING_ESCROW_ADDRESS: A(1) }, src)).toThrow(
+      /PONDER_LOCAL_BOOKING_ESCROW_ADDRESS is set, but network "local" \(chain 31337\) does not read it.*\/deployments\/local\.json/,
+    );
+  });
+
+  it("refuses a network listed twice, a bad name and an empty list", () => {
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "base,sepolia,base" }, files({}))).toThrow(/PONDER_NETWORKS lists network "base" twice/);
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "base,Base_Sepolia" }, files({}))).toThrow(/PONDER_NETWORKS: "Base_Sepolia" is not a valid network name/);
+    expect(() => resolveNetworks({ PONDER_NETWORKS: " , ," }, files({}))).toThrow(/PONDER_NETWORKS lists no network/);
+  });
+
+  it("refuses two networks on one chain id, naming both", () => {
+    const src = files({
+      "/deployments/local.json": deployment(),
+      "/deployments/local-sim.json": deployment({ network: "local-sim" }),
+    });
+    expect(() => resolveNetworks({ PONDER_NETWORKS: "local,local-sim" }, src)).toThrow(
+      'networks "local" (from /deployments/local.json) and "local-sim" (from /deployments/local-sim.json) in PONDER_NETWORKS are both chain 31337',
+    );
+  });
+
+  it("refuses PONDER_NETWORK and PONDER_NETWORKS together", () => {
+    const src = files({ "/deployments/local.json": deployment() });
+    expect(() => resolveNetworks({ PONDER_NETWORK: "local", PONDER_NETWORKS: "local" }, src)).toThrow(
+      /PONDER_NETWORK \("local"\) and PONDER_NETWORKS \("local"\) are both set: use one or the other/,
+    );
+  });
+
+  it("unset or blank PONDER_NETWORKS is the single-network configuration, unprefixed variables and all", () => {
+    const src = files({ "/tmp/x.json": deployment() });
+    const env = { DEPLOYMENT_FILE: "/tmp/x.json", PONDER_RPC_URL: "http://a:1", PONDER_POLLING_INTERVAL_MS: "300" };
+    for (const blank of [{}, { PONDER_NETWORKS: "" }, { PONDER_NETWORKS: "  " }]) {
+      expect(resolveNetworks({ ...env, ...blank }, src)).toEqual([resolveNetwork(env, src)]);
+    }
+    const single = resolveNetworks(
+      { PONDER_NETWORK: "base", PONDER_NETWORKS: " ", PONDER_RPC_URL: "https://x", PONDER_EVENT_TICKET_NFT_ADDRESS: A(1), PONDER_PAYMENT_PROCESSOR_ADDRESS: A(2) },
+      src,
+    );
+    expect(single.map((n) => n.name)).toEqual(["base"]);
+  });
+
+  it("both dev chains, local (31337) and local-2 (31338), run without Ponder's RPC cache", () => {
+    expect(LOCAL_CHAIN_IDS).toEqual([31337, 31338]);
+    expect([31337, 31338, 1, 17000].map(isLocalChain)).toEqual([true, true, false, false]);
+    const src = files({
+      "/deployments/local.json": deployment(),
+      "/deployments/local-2.json": deployment({ network: "local-2", chainId: 31338, rpcUrl: "http://127.0.0.1:8546" }),
+    });
+    const networks = resolveNetworks({ PONDER_NETWORKS: "local,local-2" }, src);
+    expect(networks.map((n) => [n.name, n.chainId, n.rpcUrls, n.disableCache])).toEqual([
+      ["local", 31337, ["http://127.0.0.1:8545"], true],
+      ["local-2", 31338, ["http://127.0.0.1:8546"], true],
+    ]);
+    expect(resolveNetwork({ PONDER_NETWORK: "local-2" }, src).disableCache).toBe(true);
   });
 });
 
