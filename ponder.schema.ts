@@ -7,6 +7,8 @@
 // - Timestamps are block timestamps (unix seconds, bigint); "day" is floor(timestamp / 86400).
 // - Every table that settles money has a figure that must equal a contract view to the last unit;
 //   the comment on the column names the view.
+// - Every table has `chainId` (the chain the row was indexed from) first in its primary key, and
+//   every relation joins on it: ids may repeat across chains, and a walk never leaves its chain.
 // - Export names are the GraphQL type names; plural queries add "s" (booking → bookings).
 import { index, onchainEnum, onchainTable, primaryKey, relations } from "ponder";
 
@@ -55,30 +57,41 @@ export const roleName = onchainEnum("role_name", [
 // ------------------------------------------------------------------------------------ accounts and contracts
 
 /** Every address that took part in something indexed (first sighting kept). */
-export const account = onchainTable("account", (t) => ({
-  address: t.hex().primaryKey(),
-  firstSeenBlock: t.bigint().notNull(),
-  firstSeenAt: t.bigint().notNull(),
-}));
+export const account = onchainTable(
+  "account",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    address: t.hex().notNull(),
+    firstSeenBlock: t.bigint().notNull(),
+    firstSeenAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.address] }) }),
+);
 
 /** Owner and pause state per contract (Ownable2Step, Pausable). */
-export const contractInfo = onchainTable("contract_info", (t) => ({
-  name: contractName("name").primaryKey(),
-  address: t.hex().notNull(),
-  owner: t.hex(),
-  /** Ownable2Step: the address that may accept ownership; null when none. */
-  pendingOwner: t.hex(),
-  /** == paused() */
-  paused: t.boolean().notNull().default(false),
-  pausedBy: t.hex(),
-  updatedBlock: t.bigint().notNull(),
-  updatedAt: t.bigint().notNull(),
-}));
+export const contractInfo = onchainTable(
+  "contract_info",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    name: contractName("name").notNull(),
+    address: t.hex().notNull(),
+    owner: t.hex(),
+    /** Ownable2Step: the address that may accept ownership; null when none. */
+    pendingOwner: t.hex(),
+    /** == paused() */
+    paused: t.boolean().notNull().default(false),
+    pausedBy: t.hex(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.name] }) }),
+);
 
 /** Addresses holding a role in a contract (signer, operators, validators, bots, minter, platform wallet, oracle). */
 export const roleMember = onchainTable(
   "role_member",
   (t) => ({
+    chainId: t.integer().notNull(),
     contract: contractName("contract").notNull(),
     role: roleName("role").notNull(),
     account: t.hex().notNull(),
@@ -89,7 +102,7 @@ export const roleMember = onchainTable(
     updatedTxHash: t.hex().notNull(),
   }),
   (table) => ({
-    pk: primaryKey({ columns: [table.contract, table.role, table.account] }),
+    pk: primaryKey({ columns: [table.chainId, table.contract, table.role, table.account] }),
     accountIdx: index("role_member_account_idx").on(table.account),
     roleIdx: index("role_member_role_idx").on(table.role, table.active),
   }),
@@ -98,7 +111,8 @@ export const roleMember = onchainTable(
 export const roleHistory = onchainTable(
   "role_history",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     contract: contractName("contract").notNull(),
     role: roleName("role").notNull(),
     account: t.hex().notNull(),
@@ -108,20 +122,29 @@ export const roleHistory = onchainTable(
     txHash: t.hex().notNull(),
     logIndex: t.integer().notNull(),
   }),
-  (table) => ({ accountIdx: index("role_history_account_idx").on(table.account) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
+    accountIdx: index("role_history_account_idx").on(table.account),
+  }),
 );
 
 /** ERC-20 metadata read once per token (address(0) = the native coin). */
-export const token = onchainTable("token", (t) => ({
-  address: t.hex().primaryKey(),
-  symbol: t.text().notNull(),
-  decimals: t.integer().notNull(),
-}));
+export const token = onchainTable(
+  "token",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    address: t.hex().notNull(),
+    symbol: t.text().notNull(),
+    decimals: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.address] }) }),
+);
 
 /** Dashboard figures per UTC day, contract and token (address(0) = native; the NFT counts in address(0)). */
 export const dailyStat = onchainTable(
   "daily_stat",
   (t) => ({
+    chainId: t.integer().notNull(),
     /** floor(block timestamp / 86400) */
     day: t.integer().notNull(),
     contract: contractName("contract").notNull(),
@@ -145,7 +168,7 @@ export const dailyStat = onchainTable(
     fiatSettled: t.bigint().notNull().default(0n),
   }),
   (table) => ({
-    pk: primaryKey({ columns: [table.day, table.contract, table.token] }),
+    pk: primaryKey({ columns: [table.chainId, table.day, table.contract, table.token] }),
     contractIdx: index("daily_stat_contract_idx").on(table.contract, table.day),
   }),
 );
@@ -153,25 +176,31 @@ export const dailyStat = onchainTable(
 // ------------------------------------------------------------------------------------ BookingEscrow
 
 /** Escrow-wide state. */
-export const escrowState = onchainTable("escrow_state", (t) => ({
-  address: t.hex().primaryKey(),
-  /** paymentToken() (immutable; read once). */
-  paymentToken: t.hex().notNull(),
-  signer: t.hex(),
-  platformWallet: t.hex(),
-  autoCompleteDelay: t.bigint(),
-  /** == totalEscrowed() */
-  totalEscrowed: t.bigint().notNull().default(0n),
-  bookingsCreated: t.integer().notNull().default(0),
-  bookingsCompleted: t.integer().notNull().default(0),
-  bookingsCancelled: t.integer().notNull().default(0),
-}));
+export const escrowState = onchainTable(
+  "escrow_state",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    address: t.hex().notNull(),
+    /** paymentToken() (immutable; read once). */
+    paymentToken: t.hex().notNull(),
+    signer: t.hex(),
+    platformWallet: t.hex(),
+    autoCompleteDelay: t.bigint(),
+    /** == totalEscrowed() */
+    totalEscrowed: t.bigint().notNull().default(0n),
+    bookingsCreated: t.integer().notNull().default(0),
+    bookingsCompleted: t.integer().notNull().default(0),
+    bookingsCancelled: t.integer().notNull().default(0),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.address] }) }),
+);
 
 export const booking = onchainTable(
   "booking",
   (t) => ({
+    chainId: t.integer().notNull(),
     /** bookingId = keccak256(utf8(offchainBookingId)) */
-    id: t.hex().primaryKey(),
+    id: t.hex().notNull(),
     customer: t.hex().notNull(),
     provider: t.hex().notNull(),
     /** null when the booking has no inviter */
@@ -209,6 +238,7 @@ export const booking = onchainTable(
     settledTxHash: t.hex(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     customerIdx: index("booking_customer_idx").on(table.customer),
     providerIdx: index("booking_provider_idx").on(table.provider),
     inviterIdx: index("booking_inviter_idx").on(table.inviter),
@@ -221,7 +251,8 @@ export const booking = onchainTable(
 export const bookingHistory = onchainTable(
   "booking_history",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     bookingId: t.hex().notNull(),
     status: bookingStatus("status").notNull(),
     /** msg.sender-equivalent from the log: customer on payment, provider on completion, cancelledBy on cancellation. */
@@ -238,29 +269,36 @@ export const bookingHistory = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     bookingIdx: index("booking_history_booking_idx").on(table.bookingId),
     timestampIdx: index("booking_history_timestamp_idx").on(table.timestamp),
   }),
 );
 
 /** Per account: everything BookingEscrow paid it, by role. */
-export const accountEarning = onchainTable("account_earnings", (t) => ({
-  account: t.hex().primaryKey(),
-  /** == BookingEscrow.earnings(account) */
-  total: t.bigint().notNull().default(0n),
-  asProvider: t.bigint().notNull().default(0n),
-  asInviter: t.bigint().notNull().default(0n),
-  asPlatform: t.bigint().notNull().default(0n),
-  payouts: t.integer().notNull().default(0),
-  lastPaidAt: t.bigint(),
-}));
+export const accountEarning = onchainTable(
+  "account_earnings",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    account: t.hex().notNull(),
+    /** == BookingEscrow.earnings(account) */
+    total: t.bigint().notNull().default(0n),
+    asProvider: t.bigint().notNull().default(0n),
+    asInviter: t.bigint().notNull().default(0n),
+    asPlatform: t.bigint().notNull().default(0n),
+    payouts: t.integer().notNull().default(0),
+    lastPaidAt: t.bigint(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.account] }) }),
+);
 
 /** Append-only fee ledger: one row per payout credited to `earnings` (zero amounts are not paid). */
 export const feeLedger = onchainTable(
   "fee_ledger",
   (t) => ({
+    chainId: t.integer().notNull(),
     /** `${txHash}-${logIndex}-${role}` */
-    id: t.text().primaryKey(),
+    id: t.text().notNull(),
     bookingId: t.hex().notNull(),
     account: t.hex().notNull(),
     role: earningRole("role").notNull(),
@@ -272,6 +310,7 @@ export const feeLedger = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     accountIdx: index("fee_ledger_account_idx").on(table.account, table.role),
     bookingIdx: index("fee_ledger_booking_idx").on(table.bookingId),
   }),
@@ -282,7 +321,8 @@ export const feeLedger = onchainTable(
 export const ticketedEvent = onchainTable(
   "ticketed_event",
   (t) => ({
-    id: t.bigint().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.bigint().notNull(),
     organizer: t.hex().notNull(),
     maxCapacity: t.bigint().notNull(),
     price: t.bigint().notNull(),
@@ -322,6 +362,7 @@ export const ticketedEvent = onchainTable(
     endedAt: t.bigint(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     organizerIdx: index("ticketed_event_organizer_idx").on(table.organizer),
     statusIdx: index("ticketed_event_status_idx").on(table.status),
   }),
@@ -331,7 +372,8 @@ export const ticketedEvent = onchainTable(
 export const ticketedEventHistory = onchainTable(
   "ticketed_event_history",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     eventId: t.bigint().notNull(),
     action: ticketedEventAction("action").notNull(),
     status: ticketedEventStatus("status").notNull(),
@@ -344,13 +386,17 @@ export const ticketedEventHistory = onchainTable(
     txHash: t.hex().notNull(),
     logIndex: t.integer().notNull(),
   }),
-  (table) => ({ eventIdx: index("ticketed_event_history_event_idx").on(table.eventId) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
+    eventIdx: index("ticketed_event_history_event_idx").on(table.eventId),
+  }),
 );
 
 export const ticket = onchainTable(
   "ticket",
   (t) => ({
-    tokenId: t.bigint().primaryKey(),
+    chainId: t.integer().notNull(),
+    tokenId: t.bigint().notNull(),
     eventId: t.bigint().notNull(),
     /** == ownerOf(tokenId); the zero address once burned */
     owner: t.hex().notNull(),
@@ -371,6 +417,7 @@ export const ticket = onchainTable(
     mintedTxHash: t.hex().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.tokenId] }),
     eventIdx: index("ticket_event_idx").on(table.eventId),
     ownerIdx: index("ticket_owner_idx").on(table.owner),
     paymentIdx: index("ticket_payment_idx").on(table.paymentId),
@@ -381,7 +428,8 @@ export const ticket = onchainTable(
 export const ticketTransfer = onchainTable(
   "ticket_transfer",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     tokenId: t.bigint().notNull(),
     from: t.hex().notNull(),
     to: t.hex().notNull(),
@@ -391,6 +439,7 @@ export const ticketTransfer = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     tokenIdx: index("ticket_transfer_token_idx").on(table.tokenId),
     fromIdx: index("ticket_transfer_from_idx").on(table.from),
     toIdx: index("ticket_transfer_to_idx").on(table.to),
@@ -401,7 +450,8 @@ export const ticketTransfer = onchainTable(
 export const checkIn = onchainTable(
   "check_in",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     tokenId: t.bigint().notNull(),
     eventId: t.bigint().notNull(),
     gateId: t.hex().notNull(),
@@ -414,6 +464,7 @@ export const checkIn = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     tokenIdx: index("check_in_token_idx").on(table.tokenId),
     eventIdx: index("check_in_event_idx").on(table.eventId),
     gateIdx: index("check_in_gate_idx").on(table.gateId),
@@ -423,34 +474,45 @@ export const checkIn = onchainTable(
 // ------------------------------------------------------------------------------------ PaymentProcessor
 
 /** PaymentProcessor-wide state. */
-export const processorState = onchainTable("processor_state", (t) => ({
-  address: t.hex().primaryKey(),
-  /** == paymentCount() */
-  paymentCount: t.integer().notNull().default(0),
-  /** == platformFees() (accrued, not yet withdrawn) */
-  platformFees: t.bigint().notNull().default(0n),
-  platformFeesWithdrawn: t.bigint().notNull().default(0n),
-  /** == unclaimedStakes() */
-  unclaimedStakes: t.bigint().notNull().default(0n),
-}));
+export const processorState = onchainTable(
+  "processor_state",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    address: t.hex().notNull(),
+    /** == paymentCount() */
+    paymentCount: t.integer().notNull().default(0),
+    /** == platformFees() (accrued, not yet withdrawn) */
+    platformFees: t.bigint().notNull().default(0n),
+    platformFeesWithdrawn: t.bigint().notNull().default(0n),
+    /** == unclaimedStakes() */
+    unclaimedStakes: t.bigint().notNull().default(0n),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.address] }) }),
+);
 
 /**
  * Bookkeeping between PaymentReceived and PaymentConfirmed of one purchase (the tickets minted in
  * between belong to it). Keyed by transaction; always empty between transactions.
  */
-export const pendingPayment = onchainTable("pending_payment", (t) => ({
-  txHash: t.hex().primaryKey(),
-  paymentId: t.hex().notNull(),
-  eventId: t.bigint().notNull(),
-  buyer: t.hex().notNull(),
-  amount: t.bigint().notNull(),
-  tokenIds: t.bigint().array().notNull(),
-}));
+export const pendingPayment = onchainTable(
+  "pending_payment",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    txHash: t.hex().notNull(),
+    paymentId: t.hex().notNull(),
+    eventId: t.bigint().notNull(),
+    buyer: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    tokenIds: t.bigint().array().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.txHash] }) }),
+);
 
 export const payment = onchainTable(
   "payment",
   (t) => ({
-    id: t.hex().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.hex().notNull(),
     eventId: t.bigint().notNull(),
     buyer: t.hex().notNull(),
     /** Price plus stake paid (== getPayment(id).amount) */
@@ -468,6 +530,7 @@ export const payment = onchainTable(
     refundTxHash: t.hex(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     buyerIdx: index("payment_buyer_idx").on(table.buyer),
     eventIdx: index("payment_event_idx").on(table.eventId),
     statusIdx: index("payment_status_idx").on(table.status),
@@ -477,7 +540,8 @@ export const payment = onchainTable(
 export const refund = onchainTable(
   "refund",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     paymentId: t.hex().notNull(),
     eventId: t.bigint().notNull(),
     buyer: t.hex().notNull(),
@@ -489,6 +553,7 @@ export const refund = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     paymentIdx: index("refund_payment_idx").on(table.paymentId),
     buyerIdx: index("refund_buyer_idx").on(table.buyer),
     eventIdx: index("refund_event_idx").on(table.eventId),
@@ -499,7 +564,8 @@ export const refund = onchainTable(
 export const stake = onchainTable(
   "stake",
   (t) => ({
-    tokenId: t.bigint().primaryKey(),
+    chainId: t.integer().notNull(),
+    tokenId: t.bigint().notNull(),
     eventId: t.bigint().notNull(),
     paymentId: t.hex().notNull(),
     /** The event's stake sold before this one (see ticketedEvent.lastStakedTokenId); null for the first. */
@@ -514,29 +580,36 @@ export const stake = onchainTable(
     claimTxHash: t.hex(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.tokenId] }),
     eventIdx: index("stake_event_idx").on(table.eventId, table.status),
     paymentIdx: index("stake_payment_idx").on(table.paymentId),
   }),
 );
 
-export const organizerBalance = onchainTable("organizer_balance", (t) => ({
-  organizer: t.hex().primaryKey(),
-  /** == PaymentProcessor.organizerBalance(organizer) */
-  balance: t.bigint().notNull().default(0n),
-  /** Sales revenue net of the platform fee, credited at completion. */
-  revenueCredited: t.bigint().notNull().default(0n),
-  /** No-show stakes credited at completion. */
-  forfeitedStakesCredited: t.bigint().notNull().default(0n),
-  withdrawn: t.bigint().notNull().default(0n),
-  withdrawals: t.integer().notNull().default(0),
-  updatedAt: t.bigint().notNull(),
-}));
+export const organizerBalance = onchainTable(
+  "organizer_balance",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    organizer: t.hex().notNull(),
+    /** == PaymentProcessor.organizerBalance(organizer) */
+    balance: t.bigint().notNull().default(0n),
+    /** Sales revenue net of the platform fee, credited at completion. */
+    revenueCredited: t.bigint().notNull().default(0n),
+    /** No-show stakes credited at completion. */
+    forfeitedStakesCredited: t.bigint().notNull().default(0n),
+    withdrawn: t.bigint().notNull().default(0n),
+    withdrawals: t.integer().notNull().default(0),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.organizer] }) }),
+);
 
 /** Append-only: every money movement of the PaymentProcessor. */
 export const processorLedger = onchainTable(
   "processor_ledger",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     kind: processorLedgerKind("kind").notNull(),
     /** Who paid or was paid / credited (buyer, organizer, holder, fee recipient). */
     account: t.hex().notNull(),
@@ -553,6 +626,7 @@ export const processorLedger = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     accountIdx: index("processor_ledger_account_idx").on(table.account),
     eventIdx: index("processor_ledger_event_idx").on(table.eventId),
     kindIdx: index("processor_ledger_kind_idx").on(table.kind),
@@ -564,8 +638,9 @@ export const processorLedger = onchainTable(
 export const qrOrder = onchainTable(
   "qr_order",
   (t) => ({
+    chainId: t.integer().notNull(),
     /** orderDataHash = keccak256(abi.encodePacked(orderId, referenceString, token, creator)) */
-    id: t.hex().primaryKey(),
+    id: t.hex().notNull(),
     creator: t.hex().notNull(),
     orderId: t.text().notNull(),
     referenceString: t.text().notNull(),
@@ -589,6 +664,7 @@ export const qrOrder = onchainTable(
     updatedAt: t.bigint().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     creatorIdx: index("qr_order_creator_idx").on(table.creator),
     tokenIdx: index("qr_order_token_idx").on(table.token),
     statusIdx: index("qr_order_status_idx").on(table.status),
@@ -600,7 +676,8 @@ export const qrOrder = onchainTable(
 export const qrPayment = onchainTable(
   "qr_payment",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     orderDataHash: t.hex().notNull(),
     creator: t.hex().notNull(),
     token: t.hex().notNull(),
@@ -612,6 +689,7 @@ export const qrPayment = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     orderIdx: index("qr_payment_order_idx").on(table.orderDataHash),
     creatorIdx: index("qr_payment_creator_idx").on(table.creator),
   }),
@@ -621,7 +699,8 @@ export const qrPayment = onchainTable(
 export const qrSettlement = onchainTable(
   "qr_settlement",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     orderDataHash: t.hex().notNull(),
     beneficiary: t.hex().notNull(),
     token: t.hex().notNull(),
@@ -635,36 +714,48 @@ export const qrSettlement = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     orderIdx: index("qr_settlement_order_idx").on(table.orderDataHash),
     beneficiaryIdx: index("qr_settlement_beneficiary_idx").on(table.beneficiary),
   }),
 );
 
 /** Per token: QR totals. */
-export const qrTokenTotal = onchainTable("qr_token_total", (t) => ({
-  token: t.hex().primaryKey(),
-  paid: t.bigint().notNull().default(0n),
-  settled: t.bigint().notNull().default(0n),
-  /** == QRPayment.totalUnsettled(token) */
-  unsettled: t.bigint().notNull().default(0n),
-}));
+export const qrTokenTotal = onchainTable(
+  "qr_token_total",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    token: t.hex().notNull(),
+    paid: t.bigint().notNull().default(0n),
+    settled: t.bigint().notNull().default(0n),
+    /** == QRPayment.totalUnsettled(token) */
+    unsettled: t.bigint().notNull().default(0n),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.token] }) }),
+);
 
-export const oracleRate = onchainTable("oracle_rate", (t) => ({
-  token: t.hex().primaryKey(),
-  /** == rateOf(token).rate: fiat (IDR, 18 decimals) per whole token */
-  rate: t.bigint().notNull(),
-  /** == rateOf(token).decimals */
-  decimals: t.integer().notNull(),
-  updates: t.integer().notNull(),
-  updatedBlock: t.bigint().notNull(),
-  updatedAt: t.bigint().notNull(),
-}));
+export const oracleRate = onchainTable(
+  "oracle_rate",
+  (t) => ({
+    chainId: t.integer().notNull(),
+    token: t.hex().notNull(),
+    /** == rateOf(token).rate: fiat (IDR, 18 decimals) per whole token */
+    rate: t.bigint().notNull(),
+    /** == rateOf(token).decimals */
+    decimals: t.integer().notNull(),
+    updates: t.integer().notNull(),
+    updatedBlock: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.chainId, table.token] }) }),
+);
 
 /** Append-only: every RateUpdated. */
 export const oracleRateHistory = onchainTable(
   "oracle_rate_history",
   (t) => ({
-    id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.text().notNull(),
     token: t.hex().notNull(),
     rate: t.bigint().notNull(),
     previousRate: t.bigint(),
@@ -673,19 +764,22 @@ export const oracleRateHistory = onchainTable(
     txHash: t.hex().notNull(),
     logIndex: t.integer().notNull(),
   }),
-  (table) => ({ tokenIdx: index("oracle_rate_history_token_idx").on(table.token, table.blockNumber) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
+    tokenIdx: index("oracle_rate_history_token_idx").on(table.token, table.blockNumber),
+  }),
 );
 
 // ------------------------------------------------------------------------------------ relations (GraphQL walks)
 
 export const accountRelations = relations(account, ({ one, many }) => ({
-  earnings: one(accountEarning, { fields: [account.address], references: [accountEarning.account] }),
+  earnings: one(accountEarning, { fields: [account.chainId, account.address], references: [accountEarning.chainId, accountEarning.account] }),
   feeLedger: many(feeLedger),
   bookingsAsCustomer: many(booking, { relationName: "bookingCustomer" }),
   bookingsAsProvider: many(booking, { relationName: "bookingProvider" }),
   bookingsAsInviter: many(booking, { relationName: "bookingInviter" }),
   organizedEvents: many(ticketedEvent),
-  organizerBalance: one(organizerBalance, { fields: [account.address], references: [organizerBalance.organizer] }),
+  organizerBalance: one(organizerBalance, { fields: [account.chainId, account.address], references: [organizerBalance.chainId, organizerBalance.organizer] }),
   tickets: many(ticket, { relationName: "ticketOwner" }),
   payments: many(payment),
   refunds: many(refund),
@@ -697,31 +791,31 @@ export const accountRelations = relations(account, ({ one, many }) => ({
 }));
 
 export const bookingRelations = relations(booking, ({ one, many }) => ({
-  customerAccount: one(account, { fields: [booking.customer], references: [account.address], relationName: "bookingCustomer" }),
-  providerAccount: one(account, { fields: [booking.provider], references: [account.address], relationName: "bookingProvider" }),
-  inviterAccount: one(account, { fields: [booking.inviter], references: [account.address], relationName: "bookingInviter" }),
+  customerAccount: one(account, { fields: [booking.chainId, booking.customer], references: [account.chainId, account.address], relationName: "bookingCustomer" }),
+  providerAccount: one(account, { fields: [booking.chainId, booking.provider], references: [account.chainId, account.address], relationName: "bookingProvider" }),
+  inviterAccount: one(account, { fields: [booking.chainId, booking.inviter], references: [account.chainId, account.address], relationName: "bookingInviter" }),
   history: many(bookingHistory),
   payouts: many(feeLedger),
 }));
 
 export const bookingHistoryRelations = relations(bookingHistory, ({ one }) => ({
-  booking: one(booking, { fields: [bookingHistory.bookingId], references: [booking.id] }),
+  booking: one(booking, { fields: [bookingHistory.chainId, bookingHistory.bookingId], references: [booking.chainId, booking.id] }),
 }));
 
 export const accountEarningRelations = relations(accountEarning, ({ one, many }) => ({
-  accountInfo: one(account, { fields: [accountEarning.account], references: [account.address] }),
+  accountInfo: one(account, { fields: [accountEarning.chainId, accountEarning.account], references: [account.chainId, account.address] }),
   ledger: many(feeLedger),
 }));
 
 export const feeLedgerRelations = relations(feeLedger, ({ one }) => ({
-  booking: one(booking, { fields: [feeLedger.bookingId], references: [booking.id] }),
-  accountInfo: one(account, { fields: [feeLedger.account], references: [account.address] }),
-  earnings: one(accountEarning, { fields: [feeLedger.account], references: [accountEarning.account] }),
+  booking: one(booking, { fields: [feeLedger.chainId, feeLedger.bookingId], references: [booking.chainId, booking.id] }),
+  accountInfo: one(account, { fields: [feeLedger.chainId, feeLedger.account], references: [account.chainId, account.address] }),
+  earnings: one(accountEarning, { fields: [feeLedger.chainId, feeLedger.account], references: [accountEarning.chainId, accountEarning.account] }),
 }));
 
 export const ticketedEventRelations = relations(ticketedEvent, ({ one, many }) => ({
-  organizerAccount: one(account, { fields: [ticketedEvent.organizer], references: [account.address] }),
-  organizerBalance: one(organizerBalance, { fields: [ticketedEvent.organizer], references: [organizerBalance.organizer] }),
+  organizerAccount: one(account, { fields: [ticketedEvent.chainId, ticketedEvent.organizer], references: [account.chainId, account.address] }),
+  organizerBalance: one(organizerBalance, { fields: [ticketedEvent.chainId, ticketedEvent.organizer], references: [organizerBalance.chainId, organizerBalance.organizer] }),
   tickets: many(ticket),
   checkIns: many(checkIn),
   payments: many(payment),
@@ -732,83 +826,83 @@ export const ticketedEventRelations = relations(ticketedEvent, ({ one, many }) =
 }));
 
 export const ticketedEventHistoryRelations = relations(ticketedEventHistory, ({ one }) => ({
-  event: one(ticketedEvent, { fields: [ticketedEventHistory.eventId], references: [ticketedEvent.id] }),
+  event: one(ticketedEvent, { fields: [ticketedEventHistory.chainId, ticketedEventHistory.eventId], references: [ticketedEvent.chainId, ticketedEvent.id] }),
 }));
 
 export const ticketRelations = relations(ticket, ({ one, many }) => ({
-  event: one(ticketedEvent, { fields: [ticket.eventId], references: [ticketedEvent.id] }),
-  ownerAccount: one(account, { fields: [ticket.owner], references: [account.address], relationName: "ticketOwner" }),
-  payment: one(payment, { fields: [ticket.paymentId], references: [payment.id] }),
-  stake: one(stake, { fields: [ticket.tokenId], references: [stake.tokenId] }),
+  event: one(ticketedEvent, { fields: [ticket.chainId, ticket.eventId], references: [ticketedEvent.chainId, ticketedEvent.id] }),
+  ownerAccount: one(account, { fields: [ticket.chainId, ticket.owner], references: [account.chainId, account.address], relationName: "ticketOwner" }),
+  payment: one(payment, { fields: [ticket.chainId, ticket.paymentId], references: [payment.chainId, payment.id] }),
+  stake: one(stake, { fields: [ticket.chainId, ticket.tokenId], references: [stake.chainId, stake.tokenId] }),
   checkIns: many(checkIn),
   transfers: many(ticketTransfer),
 }));
 
 export const ticketTransferRelations = relations(ticketTransfer, ({ one }) => ({
-  ticket: one(ticket, { fields: [ticketTransfer.tokenId], references: [ticket.tokenId] }),
+  ticket: one(ticket, { fields: [ticketTransfer.chainId, ticketTransfer.tokenId], references: [ticket.chainId, ticket.tokenId] }),
 }));
 
 export const checkInRelations = relations(checkIn, ({ one }) => ({
-  ticket: one(ticket, { fields: [checkIn.tokenId], references: [ticket.tokenId] }),
-  event: one(ticketedEvent, { fields: [checkIn.eventId], references: [ticketedEvent.id] }),
+  ticket: one(ticket, { fields: [checkIn.chainId, checkIn.tokenId], references: [ticket.chainId, ticket.tokenId] }),
+  event: one(ticketedEvent, { fields: [checkIn.chainId, checkIn.eventId], references: [ticketedEvent.chainId, ticketedEvent.id] }),
 }));
 
 export const paymentRelations = relations(payment, ({ one, many }) => ({
-  event: one(ticketedEvent, { fields: [payment.eventId], references: [ticketedEvent.id] }),
-  buyerAccount: one(account, { fields: [payment.buyer], references: [account.address] }),
+  event: one(ticketedEvent, { fields: [payment.chainId, payment.eventId], references: [ticketedEvent.chainId, ticketedEvent.id] }),
+  buyerAccount: one(account, { fields: [payment.chainId, payment.buyer], references: [account.chainId, account.address] }),
   tickets: many(ticket),
   refunds: many(refund),
   stakes: many(stake),
 }));
 
 export const refundRelations = relations(refund, ({ one }) => ({
-  payment: one(payment, { fields: [refund.paymentId], references: [payment.id] }),
-  event: one(ticketedEvent, { fields: [refund.eventId], references: [ticketedEvent.id] }),
-  buyerAccount: one(account, { fields: [refund.buyer], references: [account.address] }),
+  payment: one(payment, { fields: [refund.chainId, refund.paymentId], references: [payment.chainId, payment.id] }),
+  event: one(ticketedEvent, { fields: [refund.chainId, refund.eventId], references: [ticketedEvent.chainId, ticketedEvent.id] }),
+  buyerAccount: one(account, { fields: [refund.chainId, refund.buyer], references: [account.chainId, account.address] }),
 }));
 
 export const stakeRelations = relations(stake, ({ one }) => ({
-  ticket: one(ticket, { fields: [stake.tokenId], references: [ticket.tokenId] }),
-  event: one(ticketedEvent, { fields: [stake.eventId], references: [ticketedEvent.id] }),
-  payment: one(payment, { fields: [stake.paymentId], references: [payment.id] }),
+  ticket: one(ticket, { fields: [stake.chainId, stake.tokenId], references: [ticket.chainId, ticket.tokenId] }),
+  event: one(ticketedEvent, { fields: [stake.chainId, stake.eventId], references: [ticketedEvent.chainId, ticketedEvent.id] }),
+  payment: one(payment, { fields: [stake.chainId, stake.paymentId], references: [payment.chainId, payment.id] }),
 }));
 
 export const organizerBalanceRelations = relations(organizerBalance, ({ one, many }) => ({
-  organizerAccount: one(account, { fields: [organizerBalance.organizer], references: [account.address] }),
+  organizerAccount: one(account, { fields: [organizerBalance.chainId, organizerBalance.organizer], references: [account.chainId, account.address] }),
   events: many(ticketedEvent),
 }));
 
 export const processorLedgerRelations = relations(processorLedger, ({ one }) => ({
-  accountInfo: one(account, { fields: [processorLedger.account], references: [account.address] }),
-  event: one(ticketedEvent, { fields: [processorLedger.eventId], references: [ticketedEvent.id] }),
+  accountInfo: one(account, { fields: [processorLedger.chainId, processorLedger.account], references: [account.chainId, account.address] }),
+  event: one(ticketedEvent, { fields: [processorLedger.chainId, processorLedger.eventId], references: [ticketedEvent.chainId, ticketedEvent.id] }),
 }));
 
 export const qrOrderRelations = relations(qrOrder, ({ one, many }) => ({
-  creatorAccount: one(account, { fields: [qrOrder.creator], references: [account.address] }),
-  tokenInfo: one(token, { fields: [qrOrder.token], references: [token.address] }),
+  creatorAccount: one(account, { fields: [qrOrder.chainId, qrOrder.creator], references: [account.chainId, account.address] }),
+  tokenInfo: one(token, { fields: [qrOrder.chainId, qrOrder.token], references: [token.chainId, token.address] }),
   payments: many(qrPayment),
   settlements: many(qrSettlement),
 }));
 
 export const qrPaymentRelations = relations(qrPayment, ({ one }) => ({
-  order: one(qrOrder, { fields: [qrPayment.orderDataHash], references: [qrOrder.id] }),
-  creatorAccount: one(account, { fields: [qrPayment.creator], references: [account.address] }),
+  order: one(qrOrder, { fields: [qrPayment.chainId, qrPayment.orderDataHash], references: [qrOrder.chainId, qrOrder.id] }),
+  creatorAccount: one(account, { fields: [qrPayment.chainId, qrPayment.creator], references: [account.chainId, account.address] }),
 }));
 
 export const qrSettlementRelations = relations(qrSettlement, ({ one }) => ({
-  order: one(qrOrder, { fields: [qrSettlement.orderDataHash], references: [qrOrder.id] }),
-  beneficiaryAccount: one(account, { fields: [qrSettlement.beneficiary], references: [account.address] }),
+  order: one(qrOrder, { fields: [qrSettlement.chainId, qrSettlement.orderDataHash], references: [qrOrder.chainId, qrOrder.id] }),
+  beneficiaryAccount: one(account, { fields: [qrSettlement.chainId, qrSettlement.beneficiary], references: [account.chainId, account.address] }),
 }));
 
 export const oracleRateRelations = relations(oracleRate, ({ one, many }) => ({
-  tokenInfo: one(token, { fields: [oracleRate.token], references: [token.address] }),
+  tokenInfo: one(token, { fields: [oracleRate.chainId, oracleRate.token], references: [token.chainId, token.address] }),
   history: many(oracleRateHistory),
 }));
 
 export const oracleRateHistoryRelations = relations(oracleRateHistory, ({ one }) => ({
-  current: one(oracleRate, { fields: [oracleRateHistory.token], references: [oracleRate.token] }),
+  current: one(oracleRate, { fields: [oracleRateHistory.chainId, oracleRateHistory.token], references: [oracleRate.chainId, oracleRate.token] }),
 }));
 
 export const roleMemberRelations = relations(roleMember, ({ one }) => ({
-  accountInfo: one(account, { fields: [roleMember.account], references: [account.address] }),
+  accountInfo: one(account, { fields: [roleMember.chainId, roleMember.account], references: [account.chainId, account.address] }),
 }));

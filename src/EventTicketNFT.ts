@@ -18,7 +18,8 @@ import {
 const CONTRACT = "EventTicketNFT";
 
 async function findEvent(context: Context, eventId: bigint) {
-  const row = await context.db.find(ticketedEvent, { id: eventId });
+  const chainId = context.chain.id;
+  const row = await context.db.find(ticketedEvent, { chainId, id: eventId });
   if (!row) throw new Error(`EventTicketNFT: event ${eventId} was never indexed as created (is startBlock before its creation?)`);
   return row;
 }
@@ -30,7 +31,8 @@ async function history(
   action: "CREATED" | "CANCELLED" | "COMPLETED",
   status: "ACTIVE" | "CANCELLED" | "COMPLETED",
 ) {
-  await context.db.insert(ticketedEventHistory).values({ id: idOf(event), eventId, action, status, ...at(event) });
+  const chainId = context.chain.id;
+  await context.db.insert(ticketedEventHistory).values({ chainId, id: idOf(event), eventId, action, status, ...at(event) });
 }
 
 /**
@@ -39,15 +41,17 @@ async function history(
  * tickets. Any other mint is the owner's complimentary ticket.
  */
 async function minted(context: Context, event: LogEvent, eventId: bigint, tokenIds: readonly bigint[], buyer: Hex) {
+  const chainId = context.chain.id;
   const e = await findEvent(context, eventId);
   const txHash = lower(event.transaction.hash);
-  const pending = await context.db.find(pendingPayment, { txHash });
+  const pending = await context.db.find(pendingPayment, { chainId, txHash });
   const purchase = pending && pending.eventId === eventId && pending.tokenIds.length === 0 ? pending : null;
   const paid = purchase !== null;
   const owner = lower(buyer);
   const where = at(event);
   await context.db.insert(ticket).values(
     tokenIds.map((tokenId) => ({
+      chainId,
       tokenId,
       eventId,
       owner,
@@ -59,20 +63,22 @@ async function minted(context: Context, event: LogEvent, eventId: bigint, tokenI
       mintedTxHash: where.txHash,
     })),
   );
-  if (paid) await context.db.update(pendingPayment, { txHash }).set({ tokenIds: [...tokenIds] });
+  if (paid) await context.db.update(pendingPayment, { chainId, txHash }).set({ tokenIds: [...tokenIds] });
   const n = BigInt(tokenIds.length);
-  await context.db.update(ticketedEvent, { id: e.id }).set((row) => ({
+  await context.db.update(ticketedEvent, { chainId, id: e.id }).set((row) => ({
     sold: row.sold + n,
     complimentaryTickets: row.complimentaryTickets + (paid ? 0n : n),
   }));
-  await touchAccounts(context.db, event, owner);
-  await bumpDaily(context.db, event, CONTRACT, ZERO_ADDRESS, { ticketsSold: tokenIds.length });
+  await touchAccounts(context, event, owner);
+  await bumpDaily(context, event, CONTRACT, ZERO_ADDRESS, { ticketsSold: tokenIds.length });
 }
 
 ponder.on("EventTicketNFT:EventCreated", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { eventId, organizer, maxCapacity, price } = event.args;
   const where = at(event);
   await context.db.insert(ticketedEvent).values({
+    chainId,
     id: eventId,
     organizer: lower(organizer),
     maxCapacity,
@@ -83,22 +89,24 @@ ponder.on("EventTicketNFT:EventCreated", async ({ event, context }) => {
     createdTxHash: where.txHash,
   });
   await history(context, event, eventId, "CREATED", "ACTIVE");
-  await touchAccounts(context.db, event, organizer);
+  await touchAccounts(context, event, organizer);
 });
 
 ponder.on("EventTicketNFT:EventCancelled", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const e = await findEvent(context, event.args.eventId);
   await context.db
-    .update(ticketedEvent, { id: e.id })
+    .update(ticketedEvent, { chainId, id: e.id })
     .set({ status: "CANCELLED", endedBlock: event.block.number, endedAt: event.block.timestamp });
   await history(context, event, e.id, "CANCELLED", "CANCELLED");
 });
 
 // The PaymentProcessor settles in the same transaction, right after (EventSettled, StakeForfeited).
 ponder.on("EventTicketNFT:EventCompleted", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const e = await findEvent(context, event.args.eventId);
   await context.db
-    .update(ticketedEvent, { id: e.id })
+    .update(ticketedEvent, { chainId, id: e.id })
     .set({ status: "COMPLETED", endedBlock: event.block.number, endedAt: event.block.timestamp });
   await history(context, event, e.id, "COMPLETED", "COMPLETED");
 });
@@ -114,31 +122,34 @@ ponder.on("EventTicketNFT:TicketBatchMinted", async ({ event, context }) => {
 // Ownership history. A mint's Transfer precedes its TicketMinted/TicketBatchMinted (which creates
 // the ticket); a burn (refund) moves the ticket to the zero address.
 ponder.on("EventTicketNFT:Transfer", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { from, to, tokenId } = event.args;
-  await context.db.insert(ticketTransfer).values({ id: idOf(event), tokenId, from: lower(from), to: lower(to), ...at(event) });
+  await context.db.insert(ticketTransfer).values({ chainId, id: idOf(event), tokenId, from: lower(from), to: lower(to), ...at(event) });
   if (isZeroAddress(from)) return;
-  const t = await context.db.find(ticket, { tokenId });
+  const t = await context.db.find(ticket, { chainId, tokenId });
   if (!t) throw new Error(`EventTicketNFT: transfer of ticket ${tokenId} that was never indexed as minted`);
   if (isZeroAddress(to)) {
-    await context.db.update(ticket, { tokenId }).set({ owner: ZERO_ADDRESS, burned: true });
-    await context.db.update(ticketedEvent, { id: t.eventId }).set((row) => ({ burned: row.burned + 1n }));
+    await context.db.update(ticket, { chainId, tokenId }).set({ owner: ZERO_ADDRESS, burned: true });
+    await context.db.update(ticketedEvent, { chainId, id: t.eventId }).set((row) => ({ burned: row.burned + 1n }));
     return;
   }
-  await context.db.update(ticket, { tokenId }).set({ owner: lower(to) });
-  await touchAccounts(context.db, event, to);
+  await context.db.update(ticket, { chainId, tokenId }).set({ owner: lower(to) });
+  await touchAccounts(context, event, to);
 });
 
 ponder.on("EventTicketNFT:TicketCheckedIn", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { tokenId, eventId, gateId, validator } = event.args;
-  const t = await context.db.find(ticket, { tokenId });
+  const t = await context.db.find(ticket, { chainId, tokenId });
   if (!t) throw new Error(`EventTicketNFT: check-in of ticket ${tokenId} that was never indexed as minted`);
-  await context.db.update(ticket, { tokenId }).set({
+  await context.db.update(ticket, { chainId, tokenId }).set({
     checkedIn: true,
     gateId: lower(gateId),
     validator: lower(validator),
     checkedInAt: event.block.timestamp,
   });
   await context.db.insert(checkIn).values({
+    chainId,
     id: idOf(event),
     tokenId,
     eventId,
@@ -147,35 +158,35 @@ ponder.on("EventTicketNFT:TicketCheckedIn", async ({ event, context }) => {
     holder: t.owner,
     ...at(event),
   });
-  await context.db.update(ticketedEvent, { id: eventId }).set((row) => ({
+  await context.db.update(ticketedEvent, { chainId, id: eventId }).set((row) => ({
     checkedIn: row.checkedIn + 1n,
     paidCheckedIn: row.paidCheckedIn + (t.complimentary ? 0n : 1n),
   }));
-  await bumpDaily(context.db, event, CONTRACT, ZERO_ADDRESS, { ticketsCheckedIn: 1 });
+  await bumpDaily(context, event, CONTRACT, ZERO_ADDRESS, { ticketsCheckedIn: 1 });
 });
 
 // ------------------------------------------------------------------------------------ roles and state
 
 ponder.on("EventTicketNFT:ValidatorUpdated", async ({ event, context }) => {
-  await setRole(context.db, event, CONTRACT, "VALIDATOR", event.args.validator, event.args.status);
+  await setRole(context, event, CONTRACT, "VALIDATOR", event.args.validator, event.args.status);
 });
 
 ponder.on("EventTicketNFT:MinterUpdated", async ({ event, context }) => {
-  await moveRole(context.db, event, CONTRACT, "MINTER", event.args.previousMinter, event.args.newMinter);
+  await moveRole(context, event, CONTRACT, "MINTER", event.args.previousMinter, event.args.newMinter);
 });
 
 ponder.on("EventTicketNFT:Paused", async ({ event, context }) => {
-  await setPaused(context.db, event, CONTRACT, true, event.args.account);
+  await setPaused(context, event, CONTRACT, true, event.args.account);
 });
 
 ponder.on("EventTicketNFT:Unpaused", async ({ event, context }) => {
-  await setPaused(context.db, event, CONTRACT, false, event.args.account);
+  await setPaused(context, event, CONTRACT, false, event.args.account);
 });
 
 ponder.on("EventTicketNFT:OwnershipTransferStarted", async ({ event, context }) => {
-  await setPendingOwner(context.db, event, CONTRACT, event.args.newOwner);
+  await setPendingOwner(context, event, CONTRACT, event.args.newOwner);
 });
 
 ponder.on("EventTicketNFT:OwnershipTransferred", async ({ event, context }) => {
-  await setOwner(context.db, event, CONTRACT, event.args.newOwner);
+  await setOwner(context, event, CONTRACT, event.args.newOwner);
 });

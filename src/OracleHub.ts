@@ -7,16 +7,17 @@ import { at, ensureToken, idOf, setOwner, setPaused, setPendingOwner } from "./l
 const CONTRACT = "OracleHub";
 
 ponder.on("OracleHub:RateUpdated", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const token = lower(event.args.token);
   const { rate } = event.args;
   const where = at(event);
   // The log lacks the decimals OracleHub stored with the rate: the token's decimals() (18 for native).
-  const info = await ensureToken(context.db, context.client, token);
+  const info = await ensureToken(context, token);
   // Copy the value now: Ponder's row cache hands out the row object the upsert below mutates.
-  const previousRate = (await context.db.find(oracleRate, { token }))?.rate ?? null;
+  const previousRate = (await context.db.find(oracleRate, { chainId, token }))?.rate ?? null;
   await context.db
     .insert(oracleRate)
-    .values({ token, rate, decimals: info.decimals, updates: 1, updatedBlock: where.blockNumber, updatedAt: where.timestamp })
+    .values({ chainId, token, rate, decimals: info.decimals, updates: 1, updatedBlock: where.blockNumber, updatedAt: where.timestamp })
     .onConflictDoUpdate((row) => ({
       rate,
       decimals: info.decimals,
@@ -24,21 +25,21 @@ ponder.on("OracleHub:RateUpdated", async ({ event, context }) => {
       updatedBlock: where.blockNumber,
       updatedAt: where.timestamp,
     }));
-  await context.db.insert(oracleRateHistory).values({ id: idOf(event), token, rate, previousRate, ...where });
+  await context.db.insert(oracleRateHistory).values({ chainId, id: idOf(event), token, rate, previousRate, ...where });
 });
 
 ponder.on("OracleHub:Paused", async ({ event, context }) => {
-  await setPaused(context.db, event, CONTRACT, true, event.args.account);
+  await setPaused(context, event, CONTRACT, true, event.args.account);
 });
 
 ponder.on("OracleHub:Unpaused", async ({ event, context }) => {
-  await setPaused(context.db, event, CONTRACT, false, event.args.account);
+  await setPaused(context, event, CONTRACT, false, event.args.account);
 });
 
 ponder.on("OracleHub:OwnershipTransferStarted", async ({ event, context }) => {
-  await setPendingOwner(context.db, event, CONTRACT, event.args.newOwner);
+  await setPendingOwner(context, event, CONTRACT, event.args.newOwner);
 });
 
 ponder.on("OracleHub:OwnershipTransferred", async ({ event, context }) => {
-  await setOwner(context.db, event, CONTRACT, event.args.newOwner);
+  await setOwner(context, event, CONTRACT, event.args.newOwner);
 });

@@ -31,14 +31,16 @@ const CONTRACT = "PaymentProcessor";
 const NATIVE = ZERO_ADDRESS;
 
 async function state(context: Context, event: LogEvent) {
+  const chainId = context.chain.id;
   const address = lower(event.log.address);
   return (
-    (await context.db.find(processorState, { address })) ?? (await context.db.insert(processorState).values({ address }))
+    (await context.db.find(processorState, { chainId, address })) ?? (await context.db.insert(processorState).values({ chainId, address }))
   );
 }
 
 async function findEvent(context: Context, eventId: bigint) {
-  const row = await context.db.find(ticketedEvent, { id: eventId });
+  const chainId = context.chain.id;
+  const row = await context.db.find(ticketedEvent, { chainId, id: eventId });
   if (!row) throw new Error(`PaymentProcessor: event ${eventId} is not indexed (is the EventTicketNFT indexed from its deployment?)`);
   return row;
 }
@@ -57,14 +59,17 @@ async function ledger(
     noShows?: bigint;
   },
 ) {
-  await context.db.insert(processorLedger).values({ id: idOf(event), ...entry, account: lower(entry.account), ...at(event) });
+  const chainId = context.chain.id;
+  await context.db.insert(processorLedger).values({ chainId, id: idOf(event), ...entry, account: lower(entry.account), ...at(event) });
 }
 
 async function creditOrganizer(context: Context, event: LogEvent, organizer: Hex, revenue: bigint, forfeited: bigint) {
+  const chainId = context.chain.id;
   const amount = revenue + forfeited;
   await context.db
     .insert(organizerBalance)
     .values({
+      chainId,
       organizer: lower(organizer),
       balance: amount,
       revenueCredited: revenue,
@@ -84,22 +89,24 @@ async function creditOrganizer(context: Context, event: LogEvent, organizer: Hex
 // PaymentReceived → (EventTicketNFT: Transfer…, TicketMinted | TicketBatchMinted) → PaymentConfirmed,
 // all in one transaction. The payment row is written at confirmation, with the minted token ids.
 ponder.on("PaymentProcessor:PaymentReceived", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { paymentId, eventId, buyer, amount } = event.args;
   await state(context, event);
   const txHash = lower(event.transaction.hash);
   const pending = { paymentId: lower(paymentId), eventId, buyer: lower(buyer), amount, tokenIds: [] as bigint[] };
   // Several purchases in one transaction (a contract buyer) run one after the other: the latest wins.
-  await context.db.insert(pendingPayment).values({ txHash, ...pending }).onConflictDoUpdate(pending);
-  await context.db.update(ticketedEvent, { id: (await findEvent(context, eventId)).id }).set((row) => ({ escrowed: row.escrowed + amount }));
+  await context.db.insert(pendingPayment).values({ chainId, txHash, ...pending }).onConflictDoUpdate(pending);
+  await context.db.update(ticketedEvent, { chainId, id: (await findEvent(context, eventId)).id }).set((row) => ({ escrowed: row.escrowed + amount }));
   await ledger(context, event, { kind: "PAYMENT_RECEIVED", account: buyer, amount, eventId, paymentId: lower(paymentId) });
-  await touchAccounts(context.db, event, buyer);
-  await bumpDaily(context.db, event, CONTRACT, NATIVE, { inflow: amount });
+  await touchAccounts(context, event, buyer);
+  await bumpDaily(context, event, CONTRACT, NATIVE, { inflow: amount });
 });
 
 ponder.on("PaymentProcessor:PaymentConfirmed", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const paymentId = lower(event.args.paymentId);
   const txHash = lower(event.transaction.hash);
-  const pending = await context.db.find(pendingPayment, { txHash });
+  const pending = await context.db.find(pendingPayment, { chainId, txHash });
   if (!pending || pending.paymentId !== paymentId || pending.tokenIds.length === 0) {
     throw new Error(`PaymentProcessor: payment ${paymentId} confirmed without its PaymentReceived and minted tickets in ${txHash}`);
   }
@@ -112,6 +119,7 @@ ponder.on("PaymentProcessor:PaymentConfirmed", async ({ event, context }) => {
   }
   const where = at(event);
   await context.db.insert(payment).values({
+    chainId,
     id: paymentId,
     eventId: e.id,
     buyer: pending.buyer,
@@ -129,30 +137,32 @@ ponder.on("PaymentProcessor:PaymentConfirmed", async ({ event, context }) => {
     const stakes = pending.tokenIds.map((tokenId) => {
       const previousStakedTokenId = lastStakedTokenId;
       lastStakedTokenId = tokenId;
-      return { tokenId, eventId: e.id, paymentId, previousStakedTokenId, amount: perTicketStake, status: "HELD" as const };
+      return { chainId, tokenId, eventId: e.id, paymentId, previousStakedTokenId, amount: perTicketStake, status: "HELD" as const };
     });
     await context.db.insert(stake).values(stakes);
   }
-  await context.db.update(ticketedEvent, { id: e.id }).set((row) => ({ paidTickets: row.paidTickets + BigInt(quantity), lastStakedTokenId }));
+  await context.db.update(ticketedEvent, { chainId, id: e.id }).set((row) => ({ paidTickets: row.paidTickets + BigInt(quantity), lastStakedTokenId }));
   const s = await state(context, event);
-  await context.db.update(processorState, { address: s.address }).set((row) => ({ paymentCount: row.paymentCount + 1 }));
-  await context.db.delete(pendingPayment, { txHash });
+  await context.db.update(processorState, { chainId, address: s.address }).set((row) => ({ paymentCount: row.paymentCount + 1 }));
+  await context.db.delete(pendingPayment, { chainId, txHash });
 });
 
 // Refund precedes the burns (EventTicketNFT Transfer to the zero address) of the payment's tickets.
 ponder.on("PaymentProcessor:Refund", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const paymentId = lower(event.args.paymentId);
   const { buyer, amount } = event.args;
-  const p = await context.db.find(payment, { id: paymentId });
+  const p = await context.db.find(payment, { chainId, id: paymentId });
   if (!p) throw new Error(`PaymentProcessor: refund of payment ${paymentId} that was never indexed`);
   const where = at(event);
-  await context.db.update(payment, { id: paymentId }).set({
+  await context.db.update(payment, { chainId, id: paymentId }).set({
     status: "REFUNDED",
     refundedBlock: where.blockNumber,
     refundedAt: where.timestamp,
     refundTxHash: where.txHash,
   });
   await context.db.insert(refund).values({
+    chainId,
     id: idOf(event),
     paymentId,
     eventId: p.eventId,
@@ -162,34 +172,36 @@ ponder.on("PaymentProcessor:Refund", async ({ event, context }) => {
     ...where,
   });
   if (p.stakePerTicket > 0n) {
-    for (const tokenId of p.tokenIds) await context.db.update(stake, { tokenId }).set({ status: "REFUNDED", claimable: 0n });
+    for (const tokenId of p.tokenIds) await context.db.update(stake, { chainId, tokenId }).set({ status: "REFUNDED", claimable: 0n });
   }
-  await context.db.update(ticketedEvent, { id: p.eventId }).set((row) => ({
+  await context.db.update(ticketedEvent, { chainId, id: p.eventId }).set((row) => ({
     escrowed: row.escrowed - amount,
     paidTickets: row.paidTickets - BigInt(p.quantity),
   }));
   await ledger(context, event, { kind: "REFUND", account: buyer, amount, eventId: p.eventId, paymentId });
-  await bumpDaily(context.db, event, CONTRACT, NATIVE, { outflow: amount, ticketsRefunded: p.quantity });
+  await bumpDaily(context, event, CONTRACT, NATIVE, { outflow: amount, ticketsRefunded: p.quantity });
 });
 
 // ------------------------------------------------------------------------------------ events: stake and settlement
 
 ponder.on("PaymentProcessor:EventStakeSet", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { eventId, stakeBps } = event.args;
   const e = await findEvent(context, eventId);
   const bps = bpsToNumber(stakeBps);
-  await context.db.update(ticketedEvent, { id: e.id }).set({ stakeBps: bps, stakePerTicket: stakePerTicket(e.price, stakeBps) });
+  await context.db.update(ticketedEvent, { chainId, id: e.id }).set({ stakeBps: bps, stakePerTicket: stakePerTicket(e.price, stakeBps) });
   await context.db
     .insert(ticketedEventHistory)
-    .values({ id: idOf(event), eventId: e.id, action: "STAKE_SET", status: e.status, stakeBps: bps, ...at(event) });
+    .values({ chainId, id: idOf(event), eventId: e.id, action: "STAKE_SET", status: e.status, stakeBps: bps, ...at(event) });
 });
 
 // Emitted inside EventTicketNFT.completeEvent, after EventCompleted; StakeForfeited follows when
 // no-shows forfeit their stakes to the organizer.
 ponder.on("PaymentProcessor:EventSettled", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { eventId, organizer, organizerAmount, platformFee, stakesHeld } = event.args;
   const e = await findEvent(context, eventId);
-  await context.db.update(ticketedEvent, { id: e.id }).set({
+  await context.db.update(ticketedEvent, { chainId, id: e.id }).set({
     settled: true,
     escrowed: 0n,
     organizerAmount,
@@ -199,6 +211,7 @@ ponder.on("PaymentProcessor:EventSettled", async ({ event, context }) => {
     forfeitedStakes: 0n,
   });
   await context.db.insert(ticketedEventHistory).values({
+    chainId,
     id: idOf(event),
     eventId: e.id,
     action: "SETTLED",
@@ -210,7 +223,7 @@ ponder.on("PaymentProcessor:EventSettled", async ({ event, context }) => {
   });
   await creditOrganizer(context, event, organizer, organizerAmount, 0n);
   const s = await state(context, event);
-  await context.db.update(processorState, { address: s.address }).set((row) => ({
+  await context.db.update(processorState, { chainId, address: s.address }).set((row) => ({
     platformFees: row.platformFees + platformFee,
     unclaimedStakes: row.unclaimedStakes + stakesHeld,
   }));
@@ -218,29 +231,31 @@ ponder.on("PaymentProcessor:EventSettled", async ({ event, context }) => {
   // Walked row by row through Ponder's cache (the event's list of stakes, newest first): raw SQL
   // (context.db.sql) would flush and drop the cache. Refunded stakes are skipped, not unlinked.
   for (let tokenId = e.lastStakedTokenId; tokenId !== null; ) {
-    const held = await context.db.find(stake, { tokenId });
+    const held = await context.db.find(stake, { chainId, tokenId });
     if (!held) throw new Error(`PaymentProcessor: event ${e.id}'s stake list names ticket ${tokenId}, which has no stake`);
-    const sold = await context.db.find(ticket, { tokenId });
+    const sold = await context.db.find(ticket, { chainId, tokenId });
     if (sold && held.status === "HELD") {
       const status = stakeStatusAtCompletion(sold.checkedIn);
-      await context.db.update(stake, { tokenId }).set({ status, claimable: claimableAmount(status, held.amount) });
+      await context.db.update(stake, { chainId, tokenId }).set({ status, claimable: claimableAmount(status, held.amount) });
     }
     tokenId = held.previousStakedTokenId;
   }
   await ledger(context, event, { kind: "EVENT_SETTLED", account: organizer, amount: organizerAmount, eventId: e.id, platformFee });
-  await bumpDaily(context.db, event, CONTRACT, NATIVE, { platformFees: platformFee });
+  await bumpDaily(context, event, CONTRACT, NATIVE, { platformFees: platformFee });
 });
 
 ponder.on("PaymentProcessor:StakeForfeited", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { eventId, organizer, noShows, amount } = event.args;
-  await context.db.update(ticketedEvent, { id: eventId }).set({ noShows, forfeitedStakes: amount });
+  await context.db.update(ticketedEvent, { chainId, id: eventId }).set({ noShows, forfeitedStakes: amount });
   await creditOrganizer(context, event, organizer, 0n, amount);
   await ledger(context, event, { kind: "STAKE_FORFEITED", account: organizer, amount, eventId, noShows });
 });
 
 ponder.on("PaymentProcessor:StakeClaimed", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { tokenId, eventId, holder, amount } = event.args;
-  await context.db.update(stake, { tokenId }).set({
+  await context.db.update(stake, { chainId, tokenId }).set({
     status: "CLAIMED",
     claimable: 0n,
     claimedBy: lower(holder),
@@ -248,52 +263,54 @@ ponder.on("PaymentProcessor:StakeClaimed", async ({ event, context }) => {
     claimTxHash: lower(event.transaction.hash),
   });
   const s = await state(context, event);
-  await context.db.update(processorState, { address: s.address }).set((row) => ({ unclaimedStakes: row.unclaimedStakes - amount }));
+  await context.db.update(processorState, { chainId, address: s.address }).set((row) => ({ unclaimedStakes: row.unclaimedStakes - amount }));
   await ledger(context, event, { kind: "STAKE_CLAIMED", account: holder, amount, eventId, tokenId });
-  await touchAccounts(context.db, event, holder);
-  await bumpDaily(context.db, event, CONTRACT, NATIVE, { outflow: amount });
+  await touchAccounts(context, event, holder);
+  await bumpDaily(context, event, CONTRACT, NATIVE, { outflow: amount });
 });
 
 // ------------------------------------------------------------------------------------ withdrawals
 
 ponder.on("PaymentProcessor:EarningsWithdrawn", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { organizer, amount } = event.args;
-  await context.db.update(organizerBalance, { organizer: lower(organizer) }).set((row) => ({
+  await context.db.update(organizerBalance, { chainId, organizer: lower(organizer) }).set((row) => ({
     balance: row.balance - amount,
     withdrawn: row.withdrawn + amount,
     withdrawals: row.withdrawals + 1,
     updatedAt: event.block.timestamp,
   }));
   await ledger(context, event, { kind: "EARNINGS_WITHDRAWN", account: organizer, amount });
-  await bumpDaily(context.db, event, CONTRACT, NATIVE, { outflow: amount });
+  await bumpDaily(context, event, CONTRACT, NATIVE, { outflow: amount });
 });
 
 ponder.on("PaymentProcessor:PlatformFeesWithdrawn", async ({ event, context }) => {
+  const chainId = context.chain.id;
   const { to, amount } = event.args;
   const s = await state(context, event);
-  await context.db.update(processorState, { address: s.address }).set((row) => ({
+  await context.db.update(processorState, { chainId, address: s.address }).set((row) => ({
     platformFees: row.platformFees - amount,
     platformFeesWithdrawn: row.platformFeesWithdrawn + amount,
   }));
   await ledger(context, event, { kind: "PLATFORM_FEES_WITHDRAWN", account: to, amount });
-  await touchAccounts(context.db, event, to);
-  await bumpDaily(context.db, event, CONTRACT, NATIVE, { outflow: amount });
+  await touchAccounts(context, event, to);
+  await bumpDaily(context, event, CONTRACT, NATIVE, { outflow: amount });
 });
 
 // ------------------------------------------------------------------------------------ state
 
 ponder.on("PaymentProcessor:Paused", async ({ event, context }) => {
-  await setPaused(context.db, event, CONTRACT, true, event.args.account);
+  await setPaused(context, event, CONTRACT, true, event.args.account);
 });
 
 ponder.on("PaymentProcessor:Unpaused", async ({ event, context }) => {
-  await setPaused(context.db, event, CONTRACT, false, event.args.account);
+  await setPaused(context, event, CONTRACT, false, event.args.account);
 });
 
 ponder.on("PaymentProcessor:OwnershipTransferStarted", async ({ event, context }) => {
-  await setPendingOwner(context.db, event, CONTRACT, event.args.newOwner);
+  await setPendingOwner(context, event, CONTRACT, event.args.newOwner);
 });
 
 ponder.on("PaymentProcessor:OwnershipTransferred", async ({ event, context }) => {
-  await setOwner(context.db, event, CONTRACT, event.args.newOwner);
+  await setOwner(context, event, CONTRACT, event.args.newOwner);
 });

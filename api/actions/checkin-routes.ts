@@ -160,8 +160,10 @@ async function assess(deps: ReadDeps, payload: CheckInPayload, scannedAt: bigint
   const chain = actionsChain();
   const nft = chain.contracts.EventTicketNFT;
   if (!nft) throw new ApiError(503, "contract_not_configured", "EventTicketNFT is not deployed on the indexed network");
-  const ticket = await readTicket(deps, payload.tokenId);
-  const event = ticket ? await readEvent(deps, ticket.eventId) : null;
+  // The index's rows of the chain the check-in is signed for and sent to, not a same-numbered ticket elsewhere.
+  const chainId = chain.network.chainId;
+  const ticket = await readTicket(deps, chainId, payload.tokenId);
+  const event = ticket ? await readEvent(deps, chainId, ticket.eventId) : null;
   // The indexed owner's signature: recovered locally for an EOA, asked of the wallet otherwise.
   const signed = ticket ? await holderSigned()(ticket.owner, hashTypedData(checkInTypedData(chain.chain.id, nft, payload)), payload.signature) : false;
   const signer: Address | null = signed && ticket ? ticket.owner : null;

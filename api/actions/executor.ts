@@ -268,7 +268,7 @@ export function createExecutor(deps: ExecutorDeps) {
     }
     if (row.status === "mined") {
       await onMined(row);
-      if (await isIndexed(reads, row.kind as ActionKind, hash)) {
+      if (await isIndexed(reads, chain.network.chainId, row.kind as ActionKind, hash)) {
         await finish(store.db, row, { status: "indexed", note: null, nextAttemptAt: later(1000) });
       } else {
         await finish(store.db, row, { nextAttemptAt: later(300) });

@@ -62,7 +62,8 @@ function metadataJson(r: EventMetadataRow): z.infer<typeof EventMetadataJson> {
   };
 }
 
-export function metadataRouter(deps: ReadDeps) {
+/** `chainId`: the chain the actions are sent to; the event must be indexed there. */
+export function metadataRouter(deps: ReadDeps, chainId: number) {
   return newRouter<AuthEnv>()
     .openapi(getRoute, async (c) => {
       const { eventId } = c.req.valid("param");
@@ -75,8 +76,8 @@ export function metadataRouter(deps: ReadDeps) {
       const { eventId } = c.req.valid("param");
       const m = c.req.valid("json");
       const caller = c.get("caller");
-      if (!(await readEvent(deps, eventId))) throw notFound("event", eventId.toString());
-      if (!caller.roles.includes("admin") && !(await isOrganizer(deps, caller.address, eventId))) {
+      if (!(await readEvent(deps, chainId, eventId))) throw notFound("event", eventId.toString());
+      if (!caller.roles.includes("admin") && !(await isOrganizer(deps, chainId, caller.address, eventId))) {
         throw forbidden("only an admin or the event's organizer may change its metadata");
       }
       const now = new Date();

@@ -133,6 +133,9 @@ function contract(name: "QRPayment" | "BookingEscrow" | "EventTicketNFT") {
 }
 
 export function actionsRouter(deps: ReadDeps) {
+  // The chain these actions are sent to: every index read below is of its rows only, so an order,
+  // booking or event with the same id on another indexed chain never passes a check here.
+  const chainId = actionsChain().network.chainId;
   const app = newRouter<AuthEnv>()
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid("param");
@@ -151,10 +154,10 @@ export function actionsRouter(deps: ReadDeps) {
       const store = await actionStore();
       const replay = await replayOf(store.db, caller.address, key, "qr-settlement", request);
       if (replay) return c.json(actionJson(replay), 200);
-      if (!isStaff(caller) && !(await isMerchant(deps, caller.address, orderHash))) {
+      if (!isStaff(caller) && !(await isMerchant(deps, chainId, caller.address, orderHash))) {
         throw forbidden("settling an order needs the operator or admin role, or being the order's merchant");
       }
-      const order = await readOrder(deps, orderHash);
+      const order = await readOrder(deps, chainId, orderHash);
       if (!order) throw notFound("QR order", orderHash);
       if (order.unsettledAmount === 0n) throw new ApiError(409, "nothing_to_settle", `order ${orderHash} has nothing unsettled`, { orderHash });
       const call = settleCall(contract("QRPayment"), order.native, request.beneficiary, orderHash);
@@ -170,7 +173,7 @@ export function actionsRouter(deps: ReadDeps) {
       const store = await actionStore();
       const replay = await replayOf(store.db, caller.address, key, "booking-emergency-cancel", request);
       if (replay) return c.json(actionJson(replay), 200);
-      const booking = await readBooking(deps, bookingId);
+      const booking = await readBooking(deps, chainId, bookingId);
       if (!booking) throw notFound("booking", bookingId);
       if (booking.status !== "PAID") throw new ApiError(409, "booking_not_paid", `booking ${bookingId} is ${booking.status}, only PAID bookings can be cancelled`, { status: booking.status });
       const a = newAction("booking-emergency-cancel", caller, key, request, emergencyCancelCall(contract("BookingEscrow"), bookingId, request.reason), { bookingId });
@@ -196,10 +199,10 @@ export function actionsRouter(deps: ReadDeps) {
         if (input.eventId !== undefined) {
           eventId = BigInt(input.eventId);
           const [taken] = await tx.select({ id: action.id }).from(action).where(and(eq(action.kind, "event-create"), eq(action.eventId, eventId.toString()), inArray(action.status, ["pending", "sent", "mined", "indexed"]))).limit(1);
-          if (taken || (await readEvent(deps, eventId))) throw new ApiError(409, "event_exists", `event ${eventId} already exists (or is being created)`, { eventId: eventId.toString() });
+          if (taken || (await readEvent(deps, chainId, eventId))) throw new ApiError(409, "event_exists", `event ${eventId} already exists (or is being created)`, { eventId: eventId.toString() });
         } else {
           const [{ highest } = { highest: null }] = await tx.select({ highest: max(sql<string>`(${action.eventId})::numeric`) }).from(action).where(eq(action.kind, "event-create"));
-          const indexed = (await highestEventId(deps)) ?? 0n;
+          const indexed = (await highestEventId(deps, chainId)) ?? 0n;
           const stored = highest === null ? 0n : BigInt(String(highest));
           eventId = (indexed > stored ? indexed : stored) + 1n;
         }
@@ -222,9 +225,9 @@ export function actionsRouter(deps: ReadDeps) {
       const store = await actionStore();
       const replay = await replayOf(store.db, caller.address, key, kind, request);
       if (replay) return c.json(actionJson(replay), 200);
-      const event = await readEvent(deps, eventId);
+      const event = await readEvent(deps, chainId, eventId);
       if (!event) throw notFound("event", eventId.toString());
-      if (!isStaff(caller) && !(await isOrganizer(deps, caller.address, eventId))) {
+      if (!isStaff(caller) && !(await isOrganizer(deps, chainId, caller.address, eventId))) {
         throw forbidden(`${verb === "cancel" ? "cancelling" : "completing"} an event needs the admin or operator role, or being its organizer`);
       }
       if (event.status !== "ACTIVE") throw new ApiError(409, "event_not_active", `event ${eventId} is ${event.status}`, { status: event.status });
@@ -238,6 +241,6 @@ export function actionsRouter(deps: ReadDeps) {
   }
 
   app.route("/", checkInRouter(deps));
-  app.route("/", metadataRouter(deps));
+  app.route("/", metadataRouter(deps, chainId));
   return app;
 }

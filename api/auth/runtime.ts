@@ -1,9 +1,8 @@
 // The process's auth settings: api/auth/config.ts applied to process.env and the network Ponder
 // indexes (same resolution as ponder.config.ts). Read once; src/api/index.ts calls it while
 // loading, so a bad value is a start-up error rather than a failure on the first request.
-import { existsSync } from "node:fs";
-import { deploymentPath, readDeployment } from "../../config/deployment.js";
-import { resolveNetwork, type NetworkConfig } from "../../config/network.js";
+import { type NetworkConfig } from "../../config/network.js";
+import { primaryNetwork } from "../../config/networks.js";
 import { parseAuthConfig, type AuthConfig } from "./config.js";
 
 export type AuthRuntime = { config: AuthConfig; network: NetworkConfig };
@@ -12,7 +11,7 @@ let loaded: AuthRuntime | undefined;
 
 export function authRuntime(): AuthRuntime {
   if (!loaded) {
-    const network = resolveNetwork(process.env, { path: deploymentPath, exists: existsSync, read: readDeployment });
+    const network = primaryNetwork(process.env);
     const config = parseAuthConfig(process.env, { name: network.name, chainId: network.chainId });
     for (const w of config.warnings) console.warn(`auth: ${w}`);
     loaded = { config, network };

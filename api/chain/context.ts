@@ -1,10 +1,9 @@
 // How the API reaches the chain to send the platform's transactions: the network, RPC URLs and
 // contract addresses ponder.config.ts indexes (same environment, same resolution as
 // api/reconcile/env.ts), the sending keys, and a client of its own (not Ponder's RPC queue).
-import { existsSync } from "node:fs";
 import { createPublicClient, defineChain, type Chain, type PublicClient, type Transport } from "viem";
-import { deploymentPath, readDeployment } from "../../config/deployment.js";
-import { resolveNetwork, type Address, type ContractName, type Env, type NetworkConfig } from "../../config/network.js";
+import { type Address, type ContractName, type Env, type NetworkConfig } from "../../config/network.js";
+import { primaryNetwork } from "../../config/networks.js";
 import { resolveSenderKeys, type SenderKeys } from "./keys.js";
 import { rpcTransport } from "../../config/rpc.js";
 
@@ -27,7 +26,7 @@ export function finalityBlocks(chainId: number): number {
 }
 
 export function chainContextFromEnv(env: Env = process.env): ChainContext {
-  const network = resolveNetwork(env, { path: deploymentPath, exists: existsSync, read: readDeployment });
+  const network = primaryNetwork(env);
   const chain = defineChain({
     id: network.chainId,
     name: network.name,

@@ -12,7 +12,7 @@
 // start: a typo must not silently turn into "not configured".
 import { privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import { roleAccount } from "../../config/accounts.js";
-import { LOCAL_CHAIN_ID, type Env } from "../../config/network.js";
+import { isLocalChain, type Env } from "../../config/network.js";
 
 export const KEY_ROLES = ["owner", "operator", "bot", "validator"] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
@@ -30,7 +30,7 @@ const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
 /** The local network: the default one, or the dev chain id; only there do dev keys stand in. */
 export function isLocalNetwork(network: { name: string; chainId: number }): boolean {
-  return network.name === "local" || network.chainId === LOCAL_CHAIN_ID;
+  return network.name === "local" || isLocalChain(network.chainId);
 }
 
 export function parsePrivateKey(raw: string, varName: string): LocalAccount {

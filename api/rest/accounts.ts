@@ -34,6 +34,7 @@ const EarningJson = z
 
 export const AccountJson = z
   .object({
+    chainId: z.number().int().openapi({ description: "The chain these figures are from (an address has a summary per chain)" }),
     address: AddressJson,
     firstSeen: z.object({ block: Uint, timestamp: Uint }),
     roles: z
@@ -206,7 +207,7 @@ export function merchantSummary(
 const int = (v: unknown) => Number(v ?? 0);
 
 /** null when the index never saw the address. */
-export async function readAccount(deps: ReadDeps, address: Hex): Promise<AccountJson | null> {
+export async function readAccount(deps: ReadDeps, chainId: number, address: Hex): Promise<AccountJson | null> {
   const { db, schema } = deps;
   const { account, accountEarning, organizerBalance, escrowState, booking, ticket, stake, ticketedEvent, qrOrder, qrSettlement, roleMember, contractInfo } =
     schema;
@@ -215,11 +216,11 @@ export async function readAccount(deps: ReadDeps, address: Hex): Promise<Account
     db
       .select({ account, earnings: accountEarning, organizer: organizerBalance, escrowToken: escrowState.paymentToken })
       .from(account)
-      .leftJoin(accountEarning, eq(accountEarning.account, account.address))
-      .leftJoin(organizerBalance, eq(organizerBalance.organizer, account.address))
+      .leftJoin(accountEarning, and(eq(accountEarning.chainId, account.chainId), eq(accountEarning.account, account.address)))
+      .leftJoin(organizerBalance, and(eq(organizerBalance.chainId, account.chainId), eq(organizerBalance.organizer, account.address)))
       // One escrow per indexed chain: its payment token rides along.
-      .leftJoin(escrowState, sql`true`)
-      .where(eq(account.address, address))
+      .leftJoin(escrowState, eq(escrowState.chainId, account.chainId))
+      .where(and(eq(account.chainId, chainId), eq(account.address, address)))
       .limit(1),
     db
       .select({
@@ -232,7 +233,7 @@ export async function readAccount(deps: ReadDeps, address: Hex): Promise<Account
         inviterAmount: sql<string>`coalesce(sum(${booking.amount}) filter (where ${booking.inviter} = ${address}), 0)::text`,
       })
       .from(booking)
-      .where(or(eq(booking.customer, address), eq(booking.provider, address), eq(booking.inviter, address)))
+      .where(and(eq(booking.chainId, chainId), or(eq(booking.customer, address), eq(booking.provider, address), eq(booking.inviter, address))))
       .groupBy(booking.status),
     db
       .select({
@@ -246,7 +247,7 @@ export async function readAccount(deps: ReadDeps, address: Hex): Promise<Account
         createdAt: booking.createdAt,
       })
       .from(booking)
-      .where(or(eq(booking.customer, address), eq(booking.provider, address), eq(booking.inviter, address)))
+      .where(and(eq(booking.chainId, chainId), or(eq(booking.customer, address), eq(booking.provider, address), eq(booking.inviter, address))))
       .orderBy(desc(booking.createdBlock), booking.id)
       .limit(RECENT_BOOKINGS),
     db
@@ -258,12 +259,12 @@ export async function readAccount(deps: ReadDeps, address: Hex): Promise<Account
         claimableAmount: sumText(stake.claimable),
       })
       .from(ticket)
-      .leftJoin(stake, eq(stake.tokenId, ticket.tokenId))
-      .where(eq(ticket.owner, address)),
+      .leftJoin(stake, and(eq(stake.chainId, ticket.chainId), eq(stake.tokenId, ticket.tokenId)))
+      .where(and(eq(ticket.chainId, chainId), eq(ticket.owner, address))),
     db
       .select({ status: ticketedEvent.status, count: sql<number>`count(*)::int` })
       .from(ticketedEvent)
-      .where(eq(ticketedEvent.organizer, address))
+      .where(and(eq(ticketedEvent.chainId, chainId), eq(ticketedEvent.organizer, address)))
       .groupBy(ticketedEvent.status),
     db
       .select({
@@ -274,7 +275,7 @@ export async function readAccount(deps: ReadDeps, address: Hex): Promise<Account
         unsettled: sumText(qrOrder.unsettledAmount),
       })
       .from(qrOrder)
-      .where(eq(qrOrder.creator, address))
+      .where(and(eq(qrOrder.chainId, chainId), eq(qrOrder.creator, address)))
       .groupBy(qrOrder.token),
     db
       .select({
@@ -285,22 +286,22 @@ export async function readAccount(deps: ReadDeps, address: Hex): Promise<Account
         receivedFiat: sumText(qrSettlement.fiatAmount),
       })
       .from(qrSettlement)
-      .where(eq(qrSettlement.beneficiary, address))
+      .where(and(eq(qrSettlement.chainId, chainId), eq(qrSettlement.beneficiary, address)))
       .groupBy(qrSettlement.token),
     db
       .select({ token: qrOrder.token, orders: sql<number>`count(*)::int`, unsettled: sumText(qrOrder.unsettledAmount) })
       .from(qrOrder)
-      .where(and(eq(qrOrder.lastBeneficiary, address), gt(qrOrder.unsettledAmount, 0n)))
+      .where(and(eq(qrOrder.chainId, chainId), eq(qrOrder.lastBeneficiary, address), gt(qrOrder.unsettledAmount, 0n)))
       .groupBy(qrOrder.token),
     db
       .select({ contract: roleMember.contract, role: roleMember.role })
       .from(roleMember)
-      .where(and(eq(roleMember.account, address), eq(roleMember.active, true))),
+      .where(and(eq(roleMember.chainId, chainId), eq(roleMember.account, address), eq(roleMember.active, true))),
     db
       .select({ name: contractInfo.name, owner: contractInfo.owner, pendingOwner: contractInfo.pendingOwner })
       .from(contractInfo)
-      .where(or(eq(contractInfo.owner, address), eq(contractInfo.pendingOwner, address))),
-    tokenMeta(deps),
+      .where(and(eq(contractInfo.chainId, chainId), or(eq(contractInfo.owner, address), eq(contractInfo.pendingOwner, address)))),
+    tokenMeta(deps, chainId),
   ]);
 
   const row = base[0];
@@ -379,6 +380,7 @@ export function accountJson(r: AccountRows): AccountJson {
     ...(c.pendingOwner === address ? [{ contract: c.name, role: "PENDING_OWNER" }] : []),
   ]);
   return {
+    chainId: r.account.chainId,
     address: checksum(address),
     firstSeen: { block: dec(r.account.firstSeenBlock), timestamp: dec(r.account.firstSeenAt) },
     roles: [...ownership, ...r.roles].sort(byContractAndRole),

@@ -1,7 +1,7 @@
 // GET /api/bookings/{bookingId}: one booking with its whole history. Three queries: the booking,
 // its history (oldest first), the escrow's payment token.
 import { z } from "@hono/zod-openapi";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Hex } from "viem";
 import type { ReadDeps, Row } from "./db.js";
 import { AddressJson, checksum, checksumOrNull, dec, HashJson, OnChainRef, onChainRef, TokenJson, Uint } from "./json.js";
@@ -32,6 +32,7 @@ export const BookingHistoryEntry = z
 
 export const BookingJson = z
   .object({
+    chainId: z.number().int().openapi({ description: "The chain the booking is on" }),
     id: HashJson.openapi({ description: "keccak256(utf8(offchain booking id))" }),
     status: BookingStatus,
     customer: AddressJson,
@@ -83,6 +84,7 @@ export function bookingJson(
   token: z.infer<typeof TokenJson> | null,
 ): BookingJson {
   return {
+    chainId: b.chainId,
     id: b.id,
     status: b.status,
     customer: checksum(b.customer),
@@ -115,16 +117,20 @@ export function bookingJson(
 }
 
 /** null when the index has no such booking. */
-export async function readBooking(deps: ReadDeps, id: Hex): Promise<BookingJson | null> {
+export async function readBooking(deps: ReadDeps, chainId: number, id: Hex): Promise<BookingJson | null> {
   const { db, schema } = deps;
   const [rows, history, token] = await Promise.all([
-    db.select().from(schema.booking).where(eq(schema.booking.id, id)).limit(1),
+    db
+      .select()
+      .from(schema.booking)
+      .where(and(eq(schema.booking.chainId, chainId), eq(schema.booking.id, id)))
+      .limit(1),
     db
       .select()
       .from(schema.bookingHistory)
-      .where(eq(schema.bookingHistory.bookingId, id))
+      .where(and(eq(schema.bookingHistory.chainId, chainId), eq(schema.bookingHistory.bookingId, id)))
       .orderBy(asc(schema.bookingHistory.blockNumber), asc(schema.bookingHistory.logIndex)),
-    escrowToken(deps),
+    escrowToken(deps, chainId),
   ]);
   const b = rows[0];
   return b ? bookingJson(b, history, token) : null;

@@ -28,6 +28,7 @@ export const EventHistoryEntry = z
 
 export const TicketedEventJson = z
   .object({
+    chainId: z.number().int().openapi({ description: "The chain the event is on" }),
     id: Uint,
     status: EventStatus,
     organizer: AddressJson,
@@ -98,6 +99,7 @@ export function ticketedEventJson(
 ): TicketedEventJson {
   const remaining = remainingCapacity(e.maxCapacity, e.sold);
   return {
+    chainId: e.chainId,
     id: dec(e.id),
     status: e.status,
     organizer: checksum(e.organizer),
@@ -135,24 +137,28 @@ export function ticketedEventJson(
 }
 
 /** null when the index has no such event. */
-export async function readTicketedEvent({ db, schema }: ReadDeps, id: bigint): Promise<TicketedEventJson | null> {
+export async function readTicketedEvent({ db, schema }: ReadDeps, chainId: number, id: bigint): Promise<TicketedEventJson | null> {
   const { ticketedEvent, ticketedEventHistory, stake, refund } = schema;
   const [rows, history, stakes, refunds] = await Promise.all([
-    db.select().from(ticketedEvent).where(eq(ticketedEvent.id, id)).limit(1),
+    db
+      .select()
+      .from(ticketedEvent)
+      .where(and(eq(ticketedEvent.chainId, chainId), eq(ticketedEvent.id, id)))
+      .limit(1),
     db
       .select()
       .from(ticketedEventHistory)
-      .where(eq(ticketedEventHistory.eventId, id))
+      .where(and(eq(ticketedEventHistory.chainId, chainId), eq(ticketedEventHistory.eventId, id)))
       .orderBy(asc(ticketedEventHistory.blockNumber), asc(ticketedEventHistory.logIndex)),
     db
       .select({ status: stake.status, count: sql<number>`count(*)::int`, amount: sql<string>`coalesce(sum(${stake.amount}), 0)::text` })
       .from(stake)
-      .where(eq(stake.eventId, id))
+      .where(and(eq(stake.chainId, chainId), eq(stake.eventId, id)))
       .groupBy(stake.status),
     db
       .select({ count: sql<number>`count(*)::int`, amount: sql<string>`coalesce(sum(${refund.amount}), 0)::text` })
       .from(refund)
-      .where(eq(refund.eventId, id)),
+      .where(and(eq(refund.chainId, chainId), eq(refund.eventId, id))),
   ]);
   const e = rows[0];
   if (!e) return null;
@@ -192,6 +198,7 @@ export const TicketJson = z
 
 export const TicketPageJson = z
   .object({
+    chainId: z.number().int(),
     eventId: Uint,
     items: z.array(TicketJson),
     nextCursor: Uint.nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page" }),
@@ -229,17 +236,23 @@ export function ticketPage<T extends { tokenId: bigint }>(rows: T[], limit: numb
 /** null when the index has no such event. */
 export async function readEventTickets(
   { db, schema }: ReadDeps,
+  chainId: number,
   eventId: bigint,
   page: { limit: number; after?: bigint },
 ): Promise<TicketPageJson | null> {
   const { ticket, stake, ticketedEvent } = schema;
-  const where = page.after === undefined ? eq(ticket.eventId, eventId) : and(eq(ticket.eventId, eventId), gt(ticket.tokenId, page.after));
+  const ofEvent = and(eq(ticket.chainId, chainId), eq(ticket.eventId, eventId));
+  const where = page.after === undefined ? ofEvent : and(ofEvent, gt(ticket.tokenId, page.after));
   const [events, rows] = await Promise.all([
-    db.select({ id: ticketedEvent.id }).from(ticketedEvent).where(eq(ticketedEvent.id, eventId)).limit(1),
+    db
+      .select({ id: ticketedEvent.id })
+      .from(ticketedEvent)
+      .where(and(eq(ticketedEvent.chainId, chainId), eq(ticketedEvent.id, eventId)))
+      .limit(1),
     db
       .select({ ticket, stake: { amount: stake.amount, status: stake.status, claimable: stake.claimable } })
       .from(ticket)
-      .leftJoin(stake, eq(stake.tokenId, ticket.tokenId))
+      .leftJoin(stake, and(eq(stake.chainId, ticket.chainId), eq(stake.tokenId, ticket.tokenId)))
       .where(where)
       .orderBy(asc(ticket.tokenId))
       .limit(page.limit + 1),
@@ -250,6 +263,7 @@ export async function readEventTickets(
     page.limit,
   );
   return {
+    chainId,
     eventId: dec(eventId),
     items: items.map(({ row }) => ticketJson(row.ticket, row.stake)),
     nextCursor: decOrNull(nextCursor),

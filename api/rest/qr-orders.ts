@@ -2,7 +2,7 @@
 // orders by orderDataHash alone (the beneficiary is chosen by the bot at each settlement, and may
 // differ between settlements), so the hash is the whole path. Three queries.
 import { z } from "@hono/zod-openapi";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Hex } from "viem";
 import type { ReadDeps, Row } from "./db.js";
 import { AddressJson, checksum, checksumOrNull, dec, HashJson, type TokenMeta, tokenJson, TokenJson, Uint } from "./json.js";
@@ -31,6 +31,7 @@ export const QrSettlementJson = z
 
 export const QrOrderJson = z
   .object({
+    chainId: z.number().int().openapi({ description: "The chain the order is on" }),
     orderHash: HashJson.openapi({ description: "keccak256(abi.encodePacked(orderId, referenceString, token, creator))" }),
     orderId: z.string(),
     referenceString: z.string(),
@@ -58,6 +59,7 @@ export function qrOrderJson(
   meta: Map<string, TokenMeta>,
 ): QrOrderJson {
   return {
+    chainId: o.chainId,
     orderHash: o.id,
     orderId: o.orderId,
     referenceString: o.referenceString,
@@ -93,20 +95,24 @@ export function qrOrderJson(
 }
 
 /** null when the index has no such order. */
-export async function readQrOrder({ db, schema }: ReadDeps, orderHash: Hex): Promise<QrOrderJson | null> {
+export async function readQrOrder({ db, schema }: ReadDeps, chainId: number, orderHash: Hex): Promise<QrOrderJson | null> {
   const { qrOrder, qrPayment, qrSettlement, token } = schema;
   const [rows, payments, settlements] = await Promise.all([
     db
       .select({ order: qrOrder, symbol: token.symbol, decimals: token.decimals })
       .from(qrOrder)
-      .leftJoin(token, eq(token.address, qrOrder.token))
-      .where(eq(qrOrder.id, orderHash))
+      .leftJoin(token, and(eq(token.chainId, qrOrder.chainId), eq(token.address, qrOrder.token)))
+      .where(and(eq(qrOrder.chainId, chainId), eq(qrOrder.id, orderHash)))
       .limit(1),
-    db.select().from(qrPayment).where(eq(qrPayment.orderDataHash, orderHash)).orderBy(asc(qrPayment.blockNumber), asc(qrPayment.logIndex)),
+    db
+      .select()
+      .from(qrPayment)
+      .where(and(eq(qrPayment.chainId, chainId), eq(qrPayment.orderDataHash, orderHash)))
+      .orderBy(asc(qrPayment.blockNumber), asc(qrPayment.logIndex)),
     db
       .select()
       .from(qrSettlement)
-      .where(eq(qrSettlement.orderDataHash, orderHash))
+      .where(and(eq(qrSettlement.chainId, chainId), eq(qrSettlement.orderDataHash, orderHash)))
       .orderBy(asc(qrSettlement.blockNumber), asc(qrSettlement.logIndex)),
   ]);
   const row = rows[0];

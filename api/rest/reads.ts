@@ -2,7 +2,10 @@
 // Mounted by src/api/index.ts with Ponder's db and schema. Malformed ids are 400s from the params'
 // zod schemas (the router's validation hook); well-formed ids the index does not know are 404s.
 import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, type SQL } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { readAccount, AccountJson } from "./accounts.js";
+import { chainFor, ChainIdQuery } from "./chain.js";
 import { BookingJson, readBooking } from "./bookings.js";
 import type { ReadDeps } from "./db.js";
 import { readEventTickets, readTicketedEvent, TicketedEventJson, TicketPageJson } from "./events.js";
@@ -15,7 +18,9 @@ import { errorResponse, newRouter } from "../http/router.js";
 const TAG = "reads";
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const errors = (what: string) => ({
-  400: errorResponse(`Malformed ${what}: the message names the parameter and what is expected`),
+  400: errorResponse(
+    `Malformed ${what} or chainId, a chainId this API does not serve, or an id on several chains without a chainId: the message says which`,
+  ),
   404: errorResponse(`No such ${what} in the index`),
 });
 
@@ -25,7 +30,7 @@ const bookingRoute = createRoute({
   operationId: "getBooking",
   tags: [TAG],
   summary: "A booking with its full history",
-  request: { params: z.object({ bookingId: Bytes32Param }) },
+  request: { params: z.object({ bookingId: Bytes32Param }), query: z.object({ chainId: ChainIdQuery }) },
   responses: { 200: json(BookingJson, "The booking"), ...errors("booking id") },
 });
 
@@ -35,7 +40,7 @@ const eventRoute = createRoute({
   operationId: "getEvent",
   tags: [TAG],
   summary: "A ticketed event: capacity, sales, check-ins, escrow and settlement, stakes, history",
-  request: { params: z.object({ eventId: Uint256Param }) },
+  request: { params: z.object({ eventId: Uint256Param }), query: z.object({ chainId: ChainIdQuery }) },
   responses: { 200: json(TicketedEventJson, "The event"), ...errors("event id") },
 });
 
@@ -45,7 +50,7 @@ const eventTicketsRoute = createRoute({
   operationId: "listEventTickets",
   tags: [TAG],
   summary: "The tickets of an event, by token id, a page at a time",
-  request: { params: z.object({ eventId: Uint256Param }), query: z.object({ limit: LimitQuery, cursor: TokenCursorQuery }) },
+  request: { params: z.object({ eventId: Uint256Param }), query: z.object({ chainId: ChainIdQuery, limit: LimitQuery, cursor: TokenCursorQuery }) },
   responses: { 200: json(TicketPageJson, "A page of tickets"), ...errors("event id") },
 });
 
@@ -56,7 +61,7 @@ const qrOrderRoute = createRoute({
   tags: [TAG],
   summary: "A QR order with its payments and settlements",
   description: "QRPayment keys orders by their orderDataHash alone; the beneficiary is chosen at each settlement.",
-  request: { params: z.object({ orderHash: Bytes32Param }) },
+  request: { params: z.object({ orderHash: Bytes32Param }), query: z.object({ chainId: ChainIdQuery }) },
   responses: { 200: json(QrOrderJson, "The order"), ...errors("order hash") },
 });
 
@@ -66,41 +71,53 @@ const accountRoute = createRoute({
   operationId: "getAccount",
   tags: [TAG],
   summary: "An account's summary: earnings, bookings, tickets, events, organizer balance, QR orders, roles",
-  request: { params: z.object({ address: AddressParam }) },
+  request: { params: z.object({ address: AddressParam }), query: z.object({ chainId: ChainIdQuery }) },
   responses: { 200: json(AccountJson, "The summary"), ...errors("address") },
 });
 
-/** `deps` is the read-only database and the onchain schema (ponder:api's db, ponder:schema). */
-export function readsRouter(deps: ReadDeps) {
+/**
+ * `deps` is the read-only database and the onchain schema (ponder:api's db, ponder:schema);
+ * `chains` the chain ids this API indexes.
+ */
+export function readsRouter(deps: ReadDeps, chains: readonly number[]) {
+  const { db, schema } = deps;
+  /** The chains on which `table` has a row matching `where` (two at most: enough to tell "several"). */
+  const chainsWith = (table: PgTable & { chainId: PgColumn }, where: SQL | undefined) => async () =>
+    (await db.select({ chainId: table.chainId }).from(table).where(where).limit(2)).map((r) => Number(r.chainId));
   return newRouter()
     .openapi(bookingRoute, async (c) => {
       const { bookingId } = c.req.valid("param");
-      const body = await readBooking(deps, bookingId);
+      const chainId = await chainFor(chains, c.req.valid("query").chainId, "booking", bookingId, chainsWith(schema.booking, eq(schema.booking.id, bookingId)));
+      const body = chainId === null ? null : await readBooking(deps, chainId, bookingId);
       if (!body) throw notFound("booking", bookingId);
       return c.json(body, 200);
     })
     .openapi(eventRoute, async (c) => {
       const { eventId } = c.req.valid("param");
-      const body = await readTicketedEvent(deps, eventId);
+      const chainId = await chainFor(chains, c.req.valid("query").chainId, "event", eventId.toString(), chainsWith(schema.ticketedEvent, eq(schema.ticketedEvent.id, eventId)));
+      const body = chainId === null ? null : await readTicketedEvent(deps, chainId, eventId);
       if (!body) throw notFound("event", eventId.toString());
       return c.json(body, 200);
     })
     .openapi(eventTicketsRoute, async (c) => {
       const { eventId } = c.req.valid("param");
-      const { limit, cursor } = c.req.valid("query");
-      const body = await readEventTickets(deps, eventId, { limit, after: cursor });
+      const { chainId: wanted, limit, cursor } = c.req.valid("query");
+      const chainId = await chainFor(chains, wanted, "event", eventId.toString(), chainsWith(schema.ticketedEvent, eq(schema.ticketedEvent.id, eventId)));
+      const body = chainId === null ? null : await readEventTickets(deps, chainId, eventId, { limit, after: cursor });
       if (!body) throw notFound("event", eventId.toString());
       return c.json(body, 200);
     })
     .openapi(qrOrderRoute, async (c) => {
       const { orderHash } = c.req.valid("param");
-      const body = await readQrOrder(deps, orderHash);
+      const chainId = await chainFor(chains, c.req.valid("query").chainId, "QR order", orderHash, chainsWith(schema.qrOrder, eq(schema.qrOrder.id, orderHash)));
+      const body = chainId === null ? null : await readQrOrder(deps, chainId, orderHash);
       if (!body) throw notFound("QR order", orderHash);
       return c.json(body, 200);
     })
     .openapi(accountRoute, async (c) => {
       const { address } = c.req.valid("param");
-      const body = await readAccount(deps, address);
+      const chainId = await chainFor(chains, c.req.valid("query").chainId, "account", checksum(address), chainsWith(schema.account, eq(schema.account.address, address)));
+      const body = chainId === null ? null : await readAccount(deps, chainId, address);
       if (!body) throw notFound("account", checksum(address));
       return c.json(body, 200);
     });

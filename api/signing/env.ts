@@ -11,6 +11,8 @@ import { escrowDomain, type EscrowDomain } from "./typed-data.js";
 
 export type SigningDeps = {
   read: ReadDeps;
+  /** The chain signed for (the primary network): the index is read for its rows only. */
+  chainId: number;
   signer: LocalAccount | null;
   /** null when the network has no BookingEscrow. */
   domain: EscrowDomain | null;
@@ -30,6 +32,7 @@ export function signingDepsFromEnv(read: ReadDeps): SigningDeps {
   const escrow = network.contracts.BookingEscrow?.address;
   return {
     read,
+    chainId: network.chainId,
     signer: config.signerPrivateKey ? privateKeyToAccount(config.signerPrivateKey) : null,
     domain: escrow ? escrowDomain(network.chainId, escrow) : null,
     networkName: network.name,

@@ -59,8 +59,11 @@ export async function listAuthorizations(
   return store.db.select().from(t).where(where).orderBy(desc(t.createdAt), desc(t.id)).limit(filter.limit);
 }
 
-/** The indexed bookings the records refer to, by id. */
-export async function indexedBookings(read: ReadDeps, bookingIds: string[]): Promise<Map<string, IndexedBooking>> {
+/**
+ * The indexed bookings the records refer to, by id, on `chainId` (the chain this process signs
+ * for): a booking with the same id on another indexed chain must not mark an authorization used.
+ */
+export async function indexedBookings(read: ReadDeps, chainId: number, bookingIds: string[]): Promise<Map<string, IndexedBooking>> {
   const ids = [...new Set(bookingIds.map((b) => b.toLowerCase() as Hex))];
   if (ids.length === 0) return new Map();
   const b = read.schema.booking;
@@ -79,7 +82,7 @@ export async function indexedBookings(read: ReadDeps, bookingIds: string[]): Pro
       settledTxHash: b.settledTxHash,
     })
     .from(b)
-    .where(inArray(b.id, ids));
+    .where(and(eq(b.chainId, chainId), inArray(b.id, ids)));
   return new Map(rows.map((r) => [r.id.toLowerCase(), r]));
 }
 

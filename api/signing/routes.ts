@@ -198,7 +198,8 @@ export function signingRouter(deps: SigningDeps) {
   /**
    * The signer and domain, or 503 saying what is missing. A key that is not the escrow's current
    * signer (as indexed) would only hand out signatures the contract refuses: 503 as well. Before
-   * the index has seen the signer, it is trusted.
+   * the index has seen the signer, it is trusted. Only this chain's escrow counts: another chain's
+   * signer says nothing about whose signatures this one accepts.
    */
   const ready = async () => {
     if (!deps.signer) {
@@ -209,7 +210,7 @@ export function signingRouter(deps: SigningDeps) {
     const current = await deps.read.db
       .select({ account: r.account })
       .from(r)
-      .where(and(eq(r.contract, "BookingEscrow"), eq(r.role, "SIGNER"), eq(r.active, true)));
+      .where(and(eq(r.chainId, deps.chainId), eq(r.contract, "BookingEscrow"), eq(r.role, "SIGNER"), eq(r.active, true)));
     if (current.length > 0 && !current.some((row) => same(row.account, deps.signer!.address))) {
       throw new ApiError(503, "signer_mismatch", `SIGNER_PRIVATE_KEY is for ${deps.signer.address}, but BookingEscrow.signer() is ${getAddress(current[0]!.account)} (as indexed)`);
     }
@@ -256,11 +257,12 @@ export function signingRouter(deps: SigningDeps) {
       const { signer, domain } = await ready();
       const caller = c.get("caller");
       const { bookingId, reason } = c.req.valid("json");
+      // The booking on the chain signed for: the same id on another chain has its own parties and terms.
       const b = deps.read.schema.booking;
       const [booking] = await deps.read.db
         .select({ status: b.status, customer: b.customer, provider: b.provider, amount: b.amount, platformFeeRate: b.platformFeeRate, createdAt: b.createdAt })
         .from(b)
-        .where(eq(b.id, bookingId));
+        .where(and(eq(b.chainId, deps.chainId), eq(b.id, bookingId)));
       if (!booking) throw notFound("booking", bookingId);
       if (booking.status !== "PAID") throw new ApiError(409, "booking_not_paid", `booking ${bookingId} is ${booking.status}: only a PAID booking can be cancelled`, { status: booking.status });
       const by = same(caller.address, booking.customer) ? "customer" : same(caller.address, booking.provider) ? "provider" : null;
@@ -295,13 +297,13 @@ export function signingRouter(deps: SigningDeps) {
       if (!same(record.requestedBy, caller.address) && !caller.roles.includes("admin")) {
         throw new ApiError(403, "forbidden", "only the caller who requested an authorization, or an admin, may read it");
       }
-      const [bookings, now] = await Promise.all([indexedBookings(deps.read, [record.bookingId]), deps.now()]);
+      const [bookings, now] = await Promise.all([indexedBookings(deps.read, deps.chainId, [record.bookingId]), deps.now()]);
       return c.json(authorizationView(record, bookings.get(record.bookingId) ?? null, now), 200);
     })
     .openapi(listRoute, async (c) => {
       const { limit, requestedBy, kind, bookingId } = c.req.valid("query");
       const records = await listAuthorizations(await getStore(), { limit, requestedBy, kind, bookingId });
-      const [bookings, now] = await Promise.all([indexedBookings(deps.read, records.map((r) => r.bookingId)), deps.now()]);
+      const [bookings, now] = await Promise.all([indexedBookings(deps.read, deps.chainId, records.map((r) => r.bookingId)), deps.now()]);
       return c.json({ items: records.map((r) => authorizationView(r, bookings.get(r.bookingId) ?? null, now)) }, 200);
     });
 }

@@ -20,13 +20,14 @@ import { requestClientIp } from "../../api/http/client-ip.js";
 import { sqlConcurrencyLimit, sqlGuard, sqlMaxConcurrent, sqlMaxConcurrentPerClient } from "../../api/http/sql.js";
 import { explainWith, sqlMaxRows, sqlPreflight } from "../../api/http/sql-preflight.js";
 import { ponderReadPool, runSqlOnPostgres, sqlTimeoutMs } from "../../api/http/sql-run.js";
-import { reconcileDepsFromEnv } from "../../api/reconcile/env.js";
+import { reconcileChainsFromEnv } from "../../api/reconcile/env.js";
 import { readyMaxLagBlocks } from "../../api/lag/lag.js";
 import { registerLagMetrics } from "../../api/lag/metrics.js";
 import { observer } from "../../api/lag/observe.js";
 import { readinessRouter } from "../../api/lag/route.js";
 import { reconciliationRouter } from "../../api/reconcile/route.js";
 import { readsRouter } from "../../api/rest/reads.js";
+import { servedNetworks } from "../../config/networks.js";
 import { authRouter } from "../../api/auth/routes.js";
 import { authConfig, authRuntime } from "../../api/auth/runtime.js";
 import { signingDepsFromEnv } from "../../api/signing/env.js";
@@ -69,16 +70,15 @@ const graphqlCost = graphqlCostLimit(graphqlLimits(process.env), (c) => requestC
 app.use("/graphql", graphqlCost);
 app.use("/", graphqlCost);
 
-// The chain as reconciliation and readiness read it (resolved on first use, from Ponder's environment).
-let chainReads: ReturnType<typeof reconcileDepsFromEnv> | undefined;
-const chainReadsOnce = () => (chainReads ??= reconcileDepsFromEnv(db));
-const chainName = () => chainReadsOnce().chainName ?? "chain";
-// Readiness that a stalled index cannot fake: within READY_MAX_LAG_BLOCKS of the head; the lag on /metrics.
+// Every served chain as reconciliation and readiness read it (resolved on first use, from Ponder's environment).
+let chainReads: ReturnType<typeof reconcileChainsFromEnv> | undefined;
+const chainReadsOnce = () => (chainReads ??= reconcileChainsFromEnv(db));
+// Readiness that a stalled index cannot fake: within READY_MAX_LAG_BLOCKS of the head on every chain; the lag on /metrics.
 const observeLag = observer(chainReadsOnce);
-registerLagMetrics(chainName, observeLag);
-app.route("/", readinessRouter(observeLag, chainName, readyMaxLagBlocks(process.env)));
+registerLagMetrics(observeLag);
+app.route("/", readinessRouter(observeLag, readyMaxLagBlocks(process.env)));
 app.route("/", reconciliationRouter(chainReadsOnce));
-app.route("/", readsRouter({ db, schema }));
+app.route("/", readsRouter({ db, schema }, servedNetworks().map((n) => n.chainId)));
 app.route("/", authRouter());
 app.route("/", signingRouter(signingDepsFromEnv({ db, schema })));
 app.route("/", actionsRouter({ db, schema }));

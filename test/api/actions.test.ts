@@ -156,7 +156,7 @@ describe.each(backends)("write actions on $name", ({ database, enabled }) => {
     const done = await h.waitFor(created.body.id, validatorT, ["indexed"]);
     expect(done.sender).toEqual({ role: "validator", address: validator.address });
     expect(await h.chain.publicClient.readContract({ address: h.c.EventTicketNFT.address, abi: abis.EventTicketNFT, functionName: "checkedIn", args: [t0] })).toBe(true);
-    const t = await h.ponder.graphql<{ ticket: { checkedIn: boolean; validator: string } }>(`{ ticket(tokenId: "${t0}") { checkedIn validator } }`);
+    const t = await h.ponder.graphql<{ ticket: { checkedIn: boolean; validator: string } }>(`{ ticket(chainId: ${h.chain.anvil.chainId}, tokenId: "${t0}") { checkedIn validator } }`);
     expect(t.ticket).toEqual({ checkedIn: true, validator: validator.address.toLowerCase() });
     await refuse(await h.payload(holder, t0, eventId), "already_checked_in");
   });

@@ -363,14 +363,14 @@ describe("resource roles", () => {
     const pool = new pg.Pool({ connectionString: PG_URL, options: `-c search_path=${ponder.schema}`, max: 2 });
     try {
       const deps = { db: drizzle(pool, { schema: onchain }), schema: onchain } as unknown as ReadDeps;
-      expect(await isOrganizer(deps, organizer.address, eventId)).toBe(true);
-      expect(await isOrganizer(deps, organizer.address.toLowerCase(), eventId)).toBe(true);
-      expect(await isOrganizer(deps, payer.address, eventId)).toBe(false);
-      expect(await isOrganizer(deps, organizer.address, eventId + 1n)).toBe(false);
-      expect(await isMerchant(deps, payer.address, hash)).toBe(true);
-      expect(await isMerchant(deps, payer.address.toLowerCase(), hash.toUpperCase().replace("0X", "0x") as `0x${string}`)).toBe(true);
-      expect(await isMerchant(deps, organizer.address, hash)).toBe(false);
-      expect(await isMerchant(deps, payer.address, `0x${"cd".repeat(32)}`)).toBe(false);
+      expect(await isOrganizer(deps, CHAIN_ID, organizer.address, eventId)).toBe(true);
+      expect(await isOrganizer(deps, CHAIN_ID, organizer.address.toLowerCase(), eventId)).toBe(true);
+      expect(await isOrganizer(deps, CHAIN_ID, payer.address, eventId)).toBe(false);
+      expect(await isOrganizer(deps, CHAIN_ID, organizer.address, eventId + 1n)).toBe(false);
+      expect(await isMerchant(deps, CHAIN_ID, payer.address, hash)).toBe(true);
+      expect(await isMerchant(deps, CHAIN_ID, payer.address.toLowerCase(), hash.toUpperCase().replace("0X", "0x") as `0x${string}`)).toBe(true);
+      expect(await isMerchant(deps, CHAIN_ID, organizer.address, hash)).toBe(false);
+      expect(await isMerchant(deps, CHAIN_ID, payer.address, `0x${"cd".repeat(32)}`)).toBe(false);
     } finally {
       await pool.end();
     }

@@ -87,6 +87,7 @@ export type ChainOrder = {
 };
 
 export type ChainModel = {
+  chainId: number;
   head: bigint;
   logs: Log[];
   blockTime: Map<bigint, bigint>;
@@ -284,6 +285,7 @@ export async function buildChainModel(client: PublicClient, deployment: Deployme
     };
   }
   return {
+    chainId: deployment.chainId,
     head,
     logs: all,
     blockTime,

@@ -39,6 +39,7 @@ export function expectedBooking(m: ChainModel, id: Hex) {
   };
   const cancelled = settlement?.eventName === "BookingEscrow:BookingCancelled" ? settlement : null;
   return {
+    chainId: m.chainId,
     id,
     status: b.status,
     customer: addr(b.customer),
@@ -142,6 +143,7 @@ export function expectedEvent(m: ChainModel, id: bigint) {
   };
   const STATUS_AFTER: Record<string, string> = { CREATED: "ACTIVE", STAKE_SET: "ACTIVE", CANCELLED: "CANCELLED", COMPLETED: "COMPLETED", SETTLED: "COMPLETED" };
   return {
+    chainId: m.chainId,
     id: dec(id),
     status: e.status,
     organizer: addr(e.organizer),
@@ -203,6 +205,7 @@ export function expectedOrder(m: ChainModel, hash: Hex) {
   const touched = [...o.payments, ...o.settlements].sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
   const last = o.settlements[o.settlements.length - 1];
   return {
+    chainId: m.chainId,
     orderHash: hash,
     orderId: o.orderId,
     referenceString: o.referenceString,
@@ -372,6 +375,7 @@ export async function expectedAccount(m: ChainModel, client: PublicClient, deplo
   if (is(m.singles.oracle)) memberships.push({ contract: "QRPayment", role: "ORACLE" });
 
   const summary = {
+    chainId: m.chainId,
     address: getAddress(address),
     roles: [...roles, ...memberships].sort((x, y) => (x.contract !== y.contract ? (x.contract < y.contract ? -1 : 1) : x.role < y.role ? -1 : x.role > y.role ? 1 : 0)),
     earnings,

@@ -18,7 +18,7 @@ const WHERE = ["blockNumber", "timestamp", "txHash", "logIndex"] as const;
  * Columns compared, per SQL table name (schema keys, camelCase). Every column of every table is
  * listed except `id` of append-only tables (txHash + logIndex, compared, identify the row).
  */
-export const COMPARED_COLUMNS: Record<string, readonly string[]> = {
+const MODEL_COLUMNS: Record<string, readonly string[]> = {
   account: ["address", "firstSeenBlock", "firstSeenAt"],
   contract_info: ["name", "address", "owner", "pendingOwner", "paused", "pausedBy", "updatedBlock", "updatedAt"],
   role_member: ["contract", "role", "account", "active", "updatedBlock", "updatedAt", "updatedTxHash"],
@@ -69,6 +69,11 @@ export const COMPARED_COLUMNS: Record<string, readonly string[]> = {
   oracle_rate: ["token", "rate", "decimals", "updates", "updatedBlock", "updatedAt"],
   oracle_rate_history: ["token", "rate", "previousRate", ...WHERE],
 };
+
+/** What the model computes, plus the chain every row is from (first in every key). */
+export const COMPARED_COLUMNS: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(MODEL_COLUMNS).map(([table, columns]) => [table, ["chainId", ...columns]]),
+);
 
 // ------------------------------------------------------------------------------------ model
 
@@ -603,10 +608,10 @@ export function cell(v: Value | undefined): Cell {
   return String(v);
 }
 
-function rows(table: string, recs: Iterable<Rec>): Row[] {
-  const columns = COMPARED_COLUMNS[table]!;
+function rows(chainId: number, table: string, recs: Iterable<Rec>): Row[] {
+  const columns = MODEL_COLUMNS[table]!;
   return [...recs].map((r) => {
-    const out: Row = {};
+    const out: Row = { chainId: String(chainId) };
     for (const c of columns) {
       if (!(c in r)) throw new Error(`model: ${table} row lacks ${c}`);
       out[c] = cell(r[c]);
@@ -678,35 +683,35 @@ export async function expectedTables(logs: readonly ChainLog[], deployment: Depl
   }));
   const qrTotals = [...model.qrTotals.values()].map((t) => ({ ...t, unsettled: (t.paid as bigint) - (t.settled as bigint) }));
   const tables: Record<string, Row[]> = {
-    account: rows("account", model.account.values()),
-    contract_info: rows("contract_info", model.contractInfo.values()),
-    role_member: rows("role_member", model.roleMember.values()),
-    role_history: rows("role_history", model.roleHistory),
-    token: rows("token", [...meta].map(([address, m]) => ({ address, ...m }))),
-    daily_stat: rows("daily_stat", model.daily.values()),
-    escrow_state: rows("escrow_state", model.escrow.values()),
-    booking: rows("booking", model.booking.values()),
-    booking_history: rows("booking_history", model.bookingHistory),
-    account_earnings: rows("account_earnings", model.earnings.values()),
-    fee_ledger: rows("fee_ledger", model.feeLedger),
-    ticketed_event: rows("ticketed_event", model.event.values()),
-    ticketed_event_history: rows("ticketed_event_history", model.eventHistory),
-    ticket: rows("ticket", model.ticket.values()),
-    ticket_transfer: rows("ticket_transfer", model.transfers),
-    check_in: rows("check_in", model.checkIns),
-    processor_state: rows("processor_state", model.processor.values()),
-    pending_payment: rows("pending_payment", [...model.pending.values()].map((p) => ({ txHash: "?", ...p }))),
-    payment: rows("payment", model.payment.values()),
-    refund: rows("refund", model.refunds),
-    stake: rows("stake", model.stake.values()),
-    organizer_balance: rows("organizer_balance", model.organizer.values()),
-    processor_ledger: rows("processor_ledger", model.ledger),
-    qr_order: rows("qr_order", qrOrders),
-    qr_payment: rows("qr_payment", model.qrPayments),
-    qr_settlement: rows("qr_settlement", model.qrSettlements),
-    qr_token_total: rows("qr_token_total", qrTotals),
-    oracle_rate: rows("oracle_rate", model.rate.values()),
-    oracle_rate_history: rows("oracle_rate_history", model.rateHistory),
+    account: rows(deployment.chainId, "account", model.account.values()),
+    contract_info: rows(deployment.chainId, "contract_info", model.contractInfo.values()),
+    role_member: rows(deployment.chainId, "role_member", model.roleMember.values()),
+    role_history: rows(deployment.chainId, "role_history", model.roleHistory),
+    token: rows(deployment.chainId, "token", [...meta].map(([address, m]) => ({ address, ...m }))),
+    daily_stat: rows(deployment.chainId, "daily_stat", model.daily.values()),
+    escrow_state: rows(deployment.chainId, "escrow_state", model.escrow.values()),
+    booking: rows(deployment.chainId, "booking", model.booking.values()),
+    booking_history: rows(deployment.chainId, "booking_history", model.bookingHistory),
+    account_earnings: rows(deployment.chainId, "account_earnings", model.earnings.values()),
+    fee_ledger: rows(deployment.chainId, "fee_ledger", model.feeLedger),
+    ticketed_event: rows(deployment.chainId, "ticketed_event", model.event.values()),
+    ticketed_event_history: rows(deployment.chainId, "ticketed_event_history", model.eventHistory),
+    ticket: rows(deployment.chainId, "ticket", model.ticket.values()),
+    ticket_transfer: rows(deployment.chainId, "ticket_transfer", model.transfers),
+    check_in: rows(deployment.chainId, "check_in", model.checkIns),
+    processor_state: rows(deployment.chainId, "processor_state", model.processor.values()),
+    pending_payment: rows(deployment.chainId, "pending_payment", [...model.pending.values()].map((p) => ({ txHash: "?", ...p }))),
+    payment: rows(deployment.chainId, "payment", model.payment.values()),
+    refund: rows(deployment.chainId, "refund", model.refunds),
+    stake: rows(deployment.chainId, "stake", model.stake.values()),
+    organizer_balance: rows(deployment.chainId, "organizer_balance", model.organizer.values()),
+    processor_ledger: rows(deployment.chainId, "processor_ledger", model.ledger),
+    qr_order: rows(deployment.chainId, "qr_order", qrOrders),
+    qr_payment: rows(deployment.chainId, "qr_payment", model.qrPayments),
+    qr_settlement: rows(deployment.chainId, "qr_settlement", model.qrSettlements),
+    qr_token_total: rows(deployment.chainId, "qr_token_total", qrTotals),
+    oracle_rate: rows(deployment.chainId, "oracle_rate", model.rate.values()),
+    oracle_rate_history: rows(deployment.chainId, "oracle_rate_history", model.rateHistory),
   };
   return { tables, model };
 }

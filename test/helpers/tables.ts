@@ -26,7 +26,8 @@ function text(value: unknown): Cell {
 
 type Page = { items: Record<string, unknown>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 
-export async function tableRows(ponder: PonderHandle, table: string, columns: readonly string[]): Promise<Row[]> {
+/** Every row of `table` (only chain `chainId`'s when given), as text cells of `columns`. */
+export async function tableRows(ponder: PonderHandle, table: string, columns: readonly string[], chainId?: number): Promise<Row[]> {
   const entry = schemaTables().get(table);
   if (!entry) throw new Error(`no table ${table} in ponder.schema.ts`);
   const field = `${entry.exportName}s`;
@@ -34,7 +35,7 @@ export async function tableRows(ponder: PonderHandle, table: string, columns: re
   let after: string | null = null;
   do {
     const data: Record<string, Page> = await ponder.graphql<Record<string, Page>>(
-      `query($after: String) { ${field}(limit: 1000, after: $after) { items { ${columns.join(" ")} } pageInfo { hasNextPage endCursor } } }`,
+      `query($after: String) { ${field}(limit: 1000, after: $after${chainId === undefined ? "" : `, where: { chainId: ${chainId} }`}) { items { ${columns.join(" ")} } pageInfo { hasNextPage endCursor } } }`,
       { after },
     );
     const page: Page = data[field]!;

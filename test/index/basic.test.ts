@@ -480,8 +480,8 @@ describe.each(backends)("index on $name", ({ name, enabled }) => {
   run("text from the chain is stored without its NUL bytes, and indexing goes on", async () => {
     const bookingC = scenario.bookingIds[2]!;
     const { booking, qrOrder } = await q(
-      `query($b: String!, $o: String!) { booking(id: $b) { cancelReason history { items { status reason } } } qrOrder(id: $o) { orderId referenceString } }`,
-      { b: lc(bookingC), o: lc(scenario.orders[3]!.hash) },
+      `query($c: Float!, $b: String!, $o: String!) { booking(chainId: $c, id: $b) { cancelReason history { items { status reason } } } qrOrder(chainId: $c, id: $o) { orderId referenceString } }`,
+      { c: t.deployment.chainId, b: lc(bookingC), o: lc(scenario.orders[3]!.hash) },
     );
     expect(booking.cancelReason).toBe("provider unavailable");
     expect(booking.history.items.find((h: any) => h.status === "CANCELLED").reason).toBe("provider unavailable");
@@ -531,7 +531,7 @@ describe.each(backends)("index on $name", ({ name, enabled }) => {
   });
 
   run("GraphQL walks: event → tickets → check-ins, booking → history, order → settlements, account → everything", async () => {
-    const { ticketedEvent } = await q(`{ ticketedEvent(id: "1") { tickets(orderBy: "tokenId") { items { tokenId checkIns { items { gateId validator holder } } } } } }`);
+    const { ticketedEvent } = await q(`{ ticketedEvent(chainId: ${t.deployment.chainId}, id: "1") { tickets(orderBy: "tokenId") { items { tokenId checkIns { items { gateId validator holder } } } } } }`);
     const checkIns = ticketedEvent.tickets.items.flatMap((t: any) => t.checkIns.items);
     expect(ticketedEvent.tickets.items).toHaveLength(5);
     expect(checkIns).toHaveLength(3);
@@ -539,25 +539,26 @@ describe.each(backends)("index on $name", ({ name, enabled }) => {
 
     const customer = lc(t.actor(0).address);
     const { account } = await q(
-      `query($a: String!) { account(address: $a) { bookingsAsCustomer { totalCount items { history { items { status } } } } } }`,
-      { a: customer },
+      `query($c: Float!, $a: String!) { account(chainId: $c, address: $a) { bookingsAsCustomer { totalCount items { history { items { status } } } } } }`,
+      { c: t.deployment.chainId, a: customer },
     );
     expect(account.bookingsAsCustomer.totalCount).toBe(3);
 
     const provider = lc(t.actor(1).address);
     const { account: p } = await q(
-      `query($a: String!) { account(address: $a) { earnings { total asProvider } feeLedger { totalCount } bookingsAsProvider { totalCount } } }`,
-      { a: provider },
+      `query($c: Float!, $a: String!) { account(chainId: $c, address: $a) { earnings { total asProvider } feeLedger { totalCount } bookingsAsProvider { totalCount } } }`,
+      { c: t.deployment.chainId, a: provider },
     );
     expect(big(p.earnings.total)).toBe(await t.publicClient.readContract({ address: t.deployment.contracts.BookingEscrow.address, abi: abis.BookingEscrow, functionName: "earnings", args: [provider as Address] }));
     expect(p.bookingsAsProvider.totalCount).toBe(3);
 
     const buyer1 = lc(t.actor(6).address);
-    const { account: b1 } = await q(`query($a: String!) { account(address: $a) { tickets { totalCount } payments { totalCount items { tickets { totalCount } } } } }`, { a: buyer1 });
+    const { account: b1 } = await q(`query($c: Float!, $a: String!) { account(chainId: $c, address: $a) { tickets { totalCount } payments { totalCount items { tickets { totalCount } } } } }`, { c: t.deployment.chainId, a: buyer1 });
     expect(b1.payments.totalCount).toBe(3);
     expect(b1.tickets.totalCount).toBe(3); // token 1 and event 4's two; the refunded two were burned
 
-    const { qrOrder } = await q(`query($id: String!) { qrOrder(id: $id) { payments { totalCount } settlements { items { beneficiary order { id } } } } }`, {
+    const { qrOrder } = await q(`query($c: Float!, $id: String!) { qrOrder(chainId: $c, id: $id) { payments { totalCount } settlements { items { beneficiary order { id } } } } }`, {
+      c: t.deployment.chainId,
       id: lc(scenario.orders[0]!.hash),
     });
     expect(qrOrder.payments.totalCount).toBe(3);
@@ -586,7 +587,7 @@ describe("live indexing after startup", () => {
       const viaRoot = await fetch(`${ponder.url}/`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: `query($id: String!) { qrOrder(id: $id) { paidAmount paidFiat paymentCount status } }`, variables: { id: lc(order.hash) } }),
+        body: JSON.stringify({ query: `query($c: Float!, $id: String!) { qrOrder(chainId: $c, id: $id) { paidAmount paidFiat paymentCount status } }`, variables: { c: t.deployment.chainId, id: lc(order.hash) } }),
       });
       const { data } = (await viaRoot.json()) as any;
       expect(big(data.qrOrder.paidAmount), name).toBe(onChain.paidAmount);

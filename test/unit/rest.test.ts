@@ -1,5 +1,6 @@
 // Pure parts of the REST reads (api/rest/): parameter parsing, JSON serialisation, and the
 // assembly of responses from database rows.
+import { chainFor, parseChainId } from "../../api/rest/chain.js";
 import { z } from "@hono/zod-openapi";
 import { getAddress } from "viem";
 import { describe, expect, it } from "vitest";
@@ -125,10 +126,12 @@ describe("serialisation", () => {
   });
 });
 
+const CHAIN = 31337;
 const stamp = { blockNumber: 10n, timestamp: 1000n, txHash: TX, logIndex: 3 };
 
 describe("bookings", () => {
   const row = {
+    chainId: CHAIN,
     id: H,
     customer: A,
     provider: B,
@@ -157,6 +160,7 @@ describe("bookings", () => {
     settledTxHash: TX,
   };
   const history = (status: "PAID" | "CANCELLED", b: bigint) => ({
+    chainId: CHAIN,
     id: `h-${status}`,
     bookingId: H,
     status,
@@ -216,6 +220,7 @@ describe("events and tickets", () => {
   });
 
   const event = {
+    chainId: CHAIN,
     id: 7n,
     organizer: A,
     maxCapacity: 100n,
@@ -265,6 +270,7 @@ describe("events and tickets", () => {
 
   it("a burned ticket has no owner; a complimentary one no stake", () => {
     const t = {
+      chainId: CHAIN,
       tokenId: 3n,
       eventId: 7n,
       owner: "0x0000000000000000000000000000000000000000" as const,
@@ -290,6 +296,7 @@ describe("events and tickets", () => {
 describe("QR orders", () => {
   it("writes totals, the unsettled fiat, and payments and settlements in order", () => {
     const order = {
+      chainId: CHAIN,
       id: H,
       creator: A,
       orderId: "ORD-1",
@@ -310,8 +317,8 @@ describe("QR orders", () => {
       updatedBlock: 3n,
       updatedAt: 300n,
     };
-    const pay = (n: bigint) => ({ id: `p${n}`, orderDataHash: H, creator: A, token: USDC, tokenAmount: n * 100n, fiatAmount: n * 1000n, ...stamp });
-    const settlement = { id: "s", orderDataHash: H, beneficiary: B, token: USDC, tokenAmount: 200n, fiatAmount: 2000n, bot: C, ...stamp };
+    const pay = (n: bigint) => ({ chainId: CHAIN, id: `p${n}`, orderDataHash: H, creator: A, token: USDC, tokenAmount: n * 100n, fiatAmount: n * 1000n, ...stamp });
+    const settlement = { chainId: CHAIN, id: "s", orderDataHash: H, beneficiary: B, token: USDC, tokenAmount: 200n, fiatAmount: 2000n, bot: C, ...stamp };
     const j = qrOrderJson(order, [pay(2n), pay(1n)], [settlement], meta);
     expect(j.unsettled).toEqual({ amount: "100", fiat: "1000" });
     expect(j.token).toEqual({ address: getAddress(USDC), symbol: "USDC", decimals: 6 });
@@ -387,7 +394,7 @@ describe("account summary", () => {
 
   it("assembles the summary; ownership is a role; roles are sorted", () => {
     const rows: AccountRows = {
-      account: { address: A, firstSeenBlock: 3n, firstSeenAt: 30n },
+      account: { chainId: CHAIN, address: A, firstSeenBlock: 3n, firstSeenAt: 30n },
       earnings: null,
       organizer: null,
       escrowToken: USDC,
@@ -420,5 +427,33 @@ describe("account summary", () => {
       { contract: "B", role: "A" },
       { contract: "B", role: "Z" },
     ]);
+  });
+});
+
+describe("the chain of a read", () => {
+  const never = async (): Promise<number[]> => {
+    throw new Error("no look-up expected");
+  };
+
+  it("parses a chain id, and says what is wrong with a bad one", () => {
+    expect(parseChainId("84532")).toEqual({ ok: true, value: 84532 });
+    for (const bad of ["0", "-1", "1.5", "0x1", "", "99999999999999999"]) expect(parseChainId(bad).ok, bad).toBe(false);
+  });
+
+  it("takes the chain asked for, if served, without a look-up", async () => {
+    await expect(chainFor([31337, 31338], 31338, "event", "1", never)).resolves.toBe(31338);
+    await expect(chainFor([31337], 1, "event", "1", never)).rejects.toMatchObject({ status: 400, code: "unknown_chain", details: { served: [31337] } });
+  });
+
+  it("needs no look-up with one chain served", async () => {
+    await expect(chainFor([31337], undefined, "event", "1", never)).resolves.toBe(31337);
+  });
+
+  it("finds the id's chain among several, refuses an id on several, and is null on none", async () => {
+    await expect(chainFor([1, 2], undefined, "event", "7", async () => [2])).resolves.toBe(2);
+    await expect(chainFor([1, 2], undefined, "event", "7", async () => [])).resolves.toBeNull();
+    const err = await chainFor([1, 2], undefined, "event", "7", async () => [2, 1]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: "ambiguous_chain", details: { id: "7", chains: [1, 2] } });
+    expect((err as Error).message).toBe("event 7 exists on chains 1, 2: add ?chainId= to choose one");
   });
 });

@@ -1,6 +1,7 @@
 // Static checks of ponder.schema.ts that Ponder itself does not make: GraphQL exposes columns and
 // relations as fields of one type, so a relation named like a column silently hides the column.
 import { getTableColumns, getTableName, is, Many, One, Relations, Table } from "drizzle-orm";
+import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../ponder.schema.js";
 
@@ -40,6 +41,24 @@ describe("ponder.schema.ts", () => {
         (r) => r instanceof One && r.referencedTable === table && (rel.relationName === undefined || r.relationName === rel.relationName),
       );
       expect(back.length, `${getTableName(table)}.${name}`).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it.each(tables)("%s: keyed by chain first (ids repeat across chains)", (_name, table) => {
+    const config = getTableConfig(table as PgTable);
+    const key = config.primaryKeys[0]?.columns ?? config.columns.filter((c) => c.primary);
+    expect(key[0]?.name).toBe("chain_id");
+    expect(getTableColumns(table).chainId?.notNull).toBe(true);
+  });
+
+  it.each(tables)("%s: every one() joins on the chain id, so a relation never leaves its chain", (_name, table) => {
+    for (const [name, rel] of Object.entries(relationsOf(table))) {
+      if (!(rel instanceof One)) continue;
+      const fields = rel.config?.fields.map((c) => c.name) ?? [];
+      const references = rel.config?.references.map((c) => c.name) ?? [];
+      const at = fields.indexOf("chain_id");
+      expect(at, `${getTableName(table)}.${name}`).toBeGreaterThanOrEqual(0);
+      expect(references[at], `${getTableName(table)}.${name}`).toBe("chain_id");
     }
   });
 
