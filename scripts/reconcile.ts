@@ -1,7 +1,8 @@
 // npm run reconcile -- [--url http://localhost:42069]: asks a running indexer to compare its figures
-// with the contracts' views (GET /api/reconciliation), prints each difference; exit 1 when any.
+// with the contracts' views on every chain it serves (GET /api/reconciliation), prints each
+// difference (`[chainId] …`) and a summary (one line per chain when several); exit 1 when any.
 import { ReconciliationSchema } from "../api/reconcile/schema.js";
-import { formatDifference, summaryLine } from "../api/reconcile/report.js";
+import { formatDifference, summaryLines } from "../api/reconcile/report.js";
 import { intFlag, parseFlags, runCli, UsageError } from "../cli/flags.js";
 
 const USAGE = `usage: npm run reconcile -- [options]
@@ -52,7 +53,7 @@ runCli(async () => {
 
   if (flags.json) console.log(JSON.stringify(report, null, 2));
   else for (const d of report.differences) console.log(formatDifference(d));
-  console.log(summaryLine(report));
+  for (const line of summaryLines(report)) console.log(line);
   if (report.differences.length > 0) {
     throw new Error(`the index differs from the chain in ${report.differences.length} figure${report.differences.length === 1 ? "" : "s"}`);
   }

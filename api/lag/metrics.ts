@@ -1,15 +1,15 @@
 // The index's lag on Ponder's /metrics, measured when scraped: `api_index_lag_blocks{chain}`,
-// `api_chain_head_block{chain}` and `api_indexed_block{chain}`, so an alert can fire on a stalled
-// index whatever /ready says.
+// `api_chain_head_block{chain}` and `api_indexed_block{chain}`, one sample per served chain (the
+// label is the chain's name), so an alert can fire on a stalled index whatever /ready says.
 import { Gauge, type Registry } from "prom-client";
-import { lagBlocks, type Observation } from "./lag.js";
+import { lagBlocks, type ChainObservation, type Observations } from "./lag.js";
 
 type Names = "api_index_lag_blocks" | "api_chain_head_block" | "api_indexed_block";
 
-export function registerLagMetrics(chain: () => string, observe: () => Promise<Observation>): void {
+export function registerLagMetrics(observe: () => Promise<Observations>): void {
   const registry = (globalThis as { PONDER_COMMON?: { metrics?: { registry?: Registry } } }).PONDER_COMMON?.metrics?.registry;
   if (!registry) return;
-  const gauge = (name: Names, help: string, value: (o: Observation) => number | null) => {
+  const gauge = (name: Names, help: string, value: (o: ChainObservation) => number | null) => {
     // `ponder dev` reloads this module: the last load's gauge replaces the one before.
     registry.removeSingleMetric(name);
     new Gauge({
@@ -20,8 +20,10 @@ export function registerLagMetrics(chain: () => string, observe: () => Promise<O
       async collect() {
         this.reset();
         const o = await observe().catch(() => null);
-        const v = o ? value(o) : null;
-        if (v !== null) this.set({ chain: chain() }, v);
+        for (const chain of o?.chains ?? []) {
+          const v = value(chain);
+          if (v !== null) this.set({ chain: chain.chain }, v);
+        }
       },
     });
   };

@@ -1,12 +1,12 @@
-// Reads what readiness is judged on: Ponder's own "backfill done" flag and checkpoint (the rows its
-// /ready and /status read) and the chain head from the RPC, on a client of the API's own.
+// Reads what readiness is judged on: Ponder's own "backfill done" flag and each chain's checkpoint
+// (the rows its /ready and /status read) and each chain's head from its RPC, on clients of the API's own.
 import { sql } from "drizzle-orm";
 import type { PublicClient } from "viem";
 import { IndexNotReadyError, readIndexedBlock, type ReconcileDeps } from "../reconcile/collect.js";
-import type { Observation } from "./lag.js";
+import type { ChainObservation, Observations } from "./lag.js";
 
-/** The same database, chain client and chain name reconciliation reads with. */
-export type LagDeps = Pick<ReconcileDeps, "db" | "client" | "chainName">;
+/** One chain's reads: the same database, chain client, id and name reconciliation reads with. */
+export type LagDeps = Pick<ReconcileDeps, "db" | "client" | "chainId" | "chainName">;
 
 type Rows = { rows: Record<string, unknown>[] };
 
@@ -41,22 +41,32 @@ export async function chainHead(client: PublicClient): Promise<bigint | null> {
   }
 }
 
-/** One observation; concurrent callers within `shareMs` share it (probes and scrapes come often). */
-export function observer(deps: () => LagDeps, shareMs = 500): () => Promise<Observation> {
-  let last: { at: number; value: Promise<Observation> } | undefined;
+/** One chain's checkpoint (null before its first) and head (null when its RPC does not say). */
+async function observeChain(d: LagDeps): Promise<ChainObservation> {
+  const [indexed, head] = await Promise.all([
+    within(readIndexedBlock(d.db, d.chainName), DB_TIMEOUT_MS, "the database").catch((err) => {
+      if (err instanceof IndexNotReadyError) return null;
+      throw err;
+    }),
+    chainHead(d.client),
+  ]);
+  return { chain: d.chainName, chainId: d.chainId, head, indexed };
+}
+
+/**
+ * One observation of every chain in `deps` (served order; they share one database, where the
+ * backfill flag is global); concurrent callers within `shareMs` share it (probes and scrapes come often).
+ */
+export function observer(deps: () => readonly LagDeps[], shareMs = 500): () => Promise<Observations> {
+  let last: { at: number; value: Promise<Observations> } | undefined;
   return () => {
     if (last && Date.now() - last.at < shareMs) return last.value;
-    const d = deps();
-    const value = (async (): Promise<Observation> => {
-      const [indexed, done, head] = await Promise.all([
-        within(readIndexedBlock(d.db, d.chainName), DB_TIMEOUT_MS, "the database").catch((err) => {
-          if (err instanceof IndexNotReadyError) return null;
-          throw err;
-        }),
-        within(backfillDone(d.db), DB_TIMEOUT_MS, "the database"),
-        chainHead(d.client),
-      ]);
-      return { backfillDone: done, head, indexed };
+    const value = (async (): Promise<Observations> => {
+      const list = deps();
+      const db = list[0]?.db;
+      if (!db) throw new Error("no chain to observe");
+      const [done, chains] = await Promise.all([within(backfillDone(db), DB_TIMEOUT_MS, "the database"), Promise.all(list.map(observeChain))]);
+      return { backfillDone: done, chains };
     })();
     last = { at: Date.now(), value };
     value.catch(() => (last = undefined));

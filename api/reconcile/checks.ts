@@ -14,7 +14,11 @@ import type { Check, Figure } from "./figures.js";
 
 type Row<T extends { $inferSelect: unknown }> = T["$inferSelect"];
 
-/** What the index holds at one checkpoint: the rows whose figures a view can confirm. */
+/**
+ * What the index holds for one chain at one checkpoint: the rows whose figures a view can confirm.
+ * One chain's rows only (api/reconcile/collect.ts reads them so): the rules below key rows by
+ * contract name, address or id and sum per token, which hold only within a chain.
+ */
 export type IndexSnapshot = {
   contractInfo: Row<typeof schema.contractInfo>[];
   roleMembers: Row<typeof schema.roleMember>[];

@@ -1,7 +1,7 @@
 // The I/O half of reconciliation: the index's figures from Ponder's database at its checkpoint, the
 // chain's from the views at that same block. Both the database and the chain client are passed in,
 // so this module imports nothing from Ponder's virtual modules.
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { ReadonlyDrizzle } from "ponder";
 import { BaseError, ContractFunctionRevertedError, type Hex, type PublicClient } from "viem";
 import * as schema from "../../ponder.schema.js";
@@ -16,17 +16,31 @@ export type ReconcileDeps = {
   db: IndexDb;
   client: PublicClient;
   contracts: ContractAddresses;
-  /** Ponder chain name, to pick the checkpoint row (one chain per process). */
-  chainName?: string;
+  /**
+   * The chain reconciled (one served network; reconcileChains runs each): the index may hold
+   * several, and only this one's rows may meet this one's views (ids and addresses repeat across chains).
+   */
+  chainId: number;
+  /** Ponder chain name (the network's name), to pick that chain's checkpoint row and name the chain. */
+  chainName: string;
 };
 
 /** `head`: the chain head when the comparison ran (null if the RPC did not say), so a stale `block` shows. */
 export type Reconciliation = { block: bigint; head: bigint | null; checked: number; differences: Difference[] };
 
+/** One chain's reconciliation, with the chain it is of. */
+export type ChainReconciliation = Reconciliation & { chainId: number; chainName: string };
+
+/** The chain an error is about, once reconcileChains knows it (the route names it in the answer). */
+export type ChainRef = { chainId: number; chainName: string };
+
+class ChainError extends Error {
+  chain: ChainRef | null = null;
+}
 /** The index has not indexed a block yet. */
-export class IndexNotReadyError extends Error {}
+export class IndexNotReadyError extends ChainError {}
 /** The chain did not answer (transport error, unknown block): nothing can be said about the index. */
-export class ChainUnavailableError extends Error {}
+export class ChainUnavailableError extends ChainError {}
 
 type Rows = { rows: Record<string, unknown>[] };
 
@@ -40,7 +54,8 @@ export async function readIndexedBlock(db: IndexDb, chainName?: string): Promise
   return indexedBlock(String(row.latest_checkpoint));
 }
 
-export async function readIndexSnapshot(db: IndexDb): Promise<IndexSnapshot> {
+/** Every figure is `chainId`'s alone: another chain's rows would add to its sums and shadow its keys. */
+export async function readIndexSnapshot(db: IndexDb, chainId: number): Promise<IndexSnapshot> {
   const flows = await db
     .select({
       contract: schema.dailyStat.contract,
@@ -49,16 +64,17 @@ export async function readIndexSnapshot(db: IndexDb): Promise<IndexSnapshot> {
       outflow: sql<string>`sum(${schema.dailyStat.outflow})::text`,
     })
     .from(schema.dailyStat)
+    .where(eq(schema.dailyStat.chainId, chainId))
     .groupBy(schema.dailyStat.contract, schema.dailyStat.token);
   const [contractInfo, roleMembers, accounts, escrowStates, earnings, bookings, events, tickets, stakes, processorStates, payments, organizerBalances, qrOrders, qrTokenTotals, oracleRates] =
     await Promise.all([
-      db.select().from(schema.contractInfo),
-      db.select().from(schema.roleMember),
-      db.select({ address: schema.account.address }).from(schema.account),
-      db.select().from(schema.escrowState),
-      db.select().from(schema.accountEarning),
-      db.select().from(schema.booking),
-      db.select().from(schema.ticketedEvent),
+      db.select().from(schema.contractInfo).where(eq(schema.contractInfo.chainId, chainId)),
+      db.select().from(schema.roleMember).where(eq(schema.roleMember.chainId, chainId)),
+      db.select({ address: schema.account.address }).from(schema.account).where(eq(schema.account.chainId, chainId)),
+      db.select().from(schema.escrowState).where(eq(schema.escrowState.chainId, chainId)),
+      db.select().from(schema.accountEarning).where(eq(schema.accountEarning.chainId, chainId)),
+      db.select().from(schema.booking).where(eq(schema.booking.chainId, chainId)),
+      db.select().from(schema.ticketedEvent).where(eq(schema.ticketedEvent.chainId, chainId)),
       db
         .select({
           tokenId: schema.ticket.tokenId,
@@ -67,11 +83,13 @@ export async function readIndexSnapshot(db: IndexDb): Promise<IndexSnapshot> {
           gateId: schema.ticket.gateId,
           burned: schema.ticket.burned,
         })
-        .from(schema.ticket),
+        .from(schema.ticket)
+        .where(eq(schema.ticket.chainId, chainId)),
       db
         .select({ tokenId: schema.stake.tokenId, amount: schema.stake.amount, status: schema.stake.status, claimable: schema.stake.claimable })
-        .from(schema.stake),
-      db.select().from(schema.processorState),
+        .from(schema.stake)
+        .where(eq(schema.stake.chainId, chainId)),
+      db.select().from(schema.processorState).where(eq(schema.processorState.chainId, chainId)),
       db
         .select({
           id: schema.payment.id,
@@ -81,11 +99,12 @@ export async function readIndexSnapshot(db: IndexDb): Promise<IndexSnapshot> {
           tokenIds: schema.payment.tokenIds,
           status: schema.payment.status,
         })
-        .from(schema.payment),
-      db.select().from(schema.organizerBalance),
-      db.select().from(schema.qrOrder),
-      db.select().from(schema.qrTokenTotal),
-      db.select().from(schema.oracleRate),
+        .from(schema.payment)
+        .where(eq(schema.payment.chainId, chainId)),
+      db.select().from(schema.organizerBalance).where(eq(schema.organizerBalance.chainId, chainId)),
+      db.select().from(schema.qrOrder).where(eq(schema.qrOrder.chainId, chainId)),
+      db.select().from(schema.qrTokenTotal).where(eq(schema.qrTokenTotal.chainId, chainId)),
+      db.select().from(schema.oracleRate).where(eq(schema.oracleRate.chainId, chainId)),
     ]);
   return {
     contractInfo,
@@ -112,10 +131,15 @@ export async function readIndexSnapshot(db: IndexDb): Promise<IndexSnapshot> {
  * transaction as the rows it indexes, so an unchanged checkpoint before and after the reads means
  * no indexing transaction committed in between.
  */
-export async function readConsistentSnapshot(db: IndexDb, chainName?: string, attempts = 5): Promise<{ block: bigint; snapshot: IndexSnapshot }> {
+export async function readConsistentSnapshot(
+  db: IndexDb,
+  chainId: number,
+  chainName?: string,
+  attempts = 5,
+): Promise<{ block: bigint; snapshot: IndexSnapshot }> {
   for (let i = 0; i < attempts; i++) {
     const before = await readIndexedBlock(db, chainName);
-    const snapshot = await readIndexSnapshot(db);
+    const snapshot = await readIndexSnapshot(db, chainId);
     const after = await readIndexedBlock(db, chainName);
     if (before === after) return { block: before, snapshot };
   }
@@ -170,9 +194,32 @@ export async function readChain(
 
 /** Compares every indexed figure a view can confirm with that view at the block the index has reached. */
 export async function reconcile(deps: ReconcileDeps): Promise<Reconciliation> {
-  const { block, snapshot } = await readConsistentSnapshot(deps.db, deps.chainName);
+  const { block, snapshot } = await readConsistentSnapshot(deps.db, deps.chainId, deps.chainName);
   const checks = buildChecks(snapshot, deps.contracts);
   const outcomes = await readChain(deps.client, distinctReads(checks), block);
   const head = await deps.client.getBlockNumber({ cacheTime: 0 }).catch(() => null);
   return { block, head, ...compare(checks, outcomes) };
+}
+
+/** `local-2 (chain 31338): …`: a chain's error, saying which chain; other errors (the database's) as they are. */
+function onChain(err: unknown, deps: ReconcileDeps): unknown {
+  if (!(err instanceof ChainError)) return err;
+  const message = `${deps.chainName} (chain ${deps.chainId}): ${err.message}`;
+  const scoped = err instanceof IndexNotReadyError ? new IndexNotReadyError(message, { cause: err }) : new ChainUnavailableError(message, { cause: err });
+  scoped.chain = { chainId: deps.chainId, chainName: deps.chainName };
+  return scoped;
+}
+
+/**
+ * Every chain's reconciliation, in `chains`' order, run concurrently. One chain that cannot be
+ * reconciled fails the whole run, with the first such chain in that order named; every chain's run
+ * has ended by then, so a retry never overlaps a run still reading.
+ */
+export async function reconcileChains(chains: readonly ReconcileDeps[]): Promise<ChainReconciliation[]> {
+  const settled = await Promise.allSettled(chains.map((deps) => reconcile(deps)));
+  return settled.map((result, i) => {
+    const deps = chains[i]!;
+    if (result.status === "rejected") throw onChain(result.reason, deps);
+    return { ...result.value, chainId: deps.chainId, chainName: deps.chainName };
+  });
 }

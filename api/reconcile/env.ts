@@ -1,12 +1,11 @@
-// Where reconciliation reads the chain in the API process: the network and RPC URLs ponder.config.ts
-// indexes (same environment, same resolution), through a client of its own. Ponder's `publicClients`
+// Where reconciliation reads the chains in the API process: the networks and RPC URLs ponder.config.ts
+// indexes (same environment, same resolution), each through a client of its own. Ponder's `publicClients`
 // (ponder:api) would send every view call one by one through the indexer's RPC queue; a separate
 // client batches them (anvil has no Multicall3) and leaves the indexer's queue alone.
-import { existsSync } from "node:fs";
 import { createPublicClient, type PublicClient } from "viem";
-import { deploymentPath, readDeployment } from "../../config/deployment.js";
 import { rpcTransport } from "../../config/rpc.js";
-import { resolveNetwork, type ContractName, type Env } from "../../config/network.js";
+import { type ContractName, type Env, type NetworkConfig } from "../../config/network.js";
+import { servedNetworks } from "../../config/networks.js";
 import type { ContractAddresses } from "./checks.js";
 import type { IndexDb, ReconcileDeps } from "./collect.js";
 
@@ -16,9 +15,14 @@ export function chainClient(rpcUrls: readonly string[]): PublicClient {
   return createPublicClient({ transport: rpcTransport(rpcUrls, { batch: BATCH }) });
 }
 
-export function reconcileDepsFromEnv(db: IndexDb, env: Env = process.env): ReconcileDeps {
-  const network = resolveNetwork(env, { path: deploymentPath, exists: existsSync, read: readDeployment });
+/** One network's reads: its own client, its contracts, and its id and name (Ponder's chain name). */
+export function reconcileDepsFor(db: IndexDb, network: NetworkConfig): ReconcileDeps {
   const contracts: ContractAddresses = {};
   for (const [name, placement] of Object.entries(network.contracts)) if (placement) contracts[name as ContractName] = placement.address;
-  return { db, client: chainClient(network.rpcUrls), contracts, chainName: network.name };
+  return { db, client: chainClient(network.rpcUrls), contracts, chainId: network.chainId, chainName: network.name };
+}
+
+/** Every served network's reads, in served (PONDER_NETWORKS) order: the first is the primary network. */
+export function reconcileChainsFromEnv(db: IndexDb, env: Env = process.env): ReconcileDeps[] {
+  return servedNetworks(env).map((network) => reconcileDepsFor(db, network));
 }

@@ -165,6 +165,8 @@ describe.each(backends)("index on $name", ({ name, enabled }) => {
     expect([report.head, report.lagBlocks]).toEqual([sim.toBlock.toString(), 0]);
     expect(report.differences).toEqual([]);
     expect(report.checked).toBeGreaterThanOrEqual(minimumFigures());
+    // One chain served: its entry says the same.
+    expect(report.chains).toMatchObject([{ chainId: CHAIN_ID, block: report.block, head: report.head, lagBlocks: 0, checked: report.checked, differences: 0 }]);
   });
 
   run("npm run reconcile agrees and exits 0", () => {
@@ -199,10 +201,10 @@ describe("a figure tampered with in the database", () => {
       expect(updated.rowCount).toBe(1);
       const report = await reconciliation(ponder);
       expect(report.differences).toEqual([
-        { contract: "BookingEscrow", view: "earnings", key: account.toLowerCase(), chain: total, index: (BigInt(total) + 1n).toString() },
+        { chainId: CHAIN_ID, contract: "BookingEscrow", view: "earnings", key: account.toLowerCase(), chain: total, index: (BigInt(total) + 1n).toString() },
       ]);
       const script = runReconcileScript("--url", ponder.url);
-      expect(script.stdout).toContain(`BookingEscrow.earnings(${account.toLowerCase()}): chain ${total}, index ${BigInt(total) + 1n}`);
+      expect(script.stdout).toContain(`[${CHAIN_ID}] BookingEscrow.earnings(${account.toLowerCase()}): chain ${total}, index ${BigInt(total) + 1n}`);
       expect(script.stdout).toMatch(/1 difference\b/);
       expect(script.stderr).toMatch(/error: the index differs from the chain in 1 figure/);
       expect(script.status).toBe(1);

@@ -1,6 +1,6 @@
 // Reconciliation's pure half: which view confirms which indexed figure, and how the answers compare.
 import { describe, expect, it } from "vitest";
-import { zeroAddress, type Address, type Hex } from "viem";
+import { zeroAddress, type Address, type Hex, type PublicClient } from "viem";
 import { buildChecks, ZERO_BYTES32, type ContractAddresses, type IndexSnapshot } from "../../api/reconcile/checks.js";
 import { indexedBlock } from "../../api/reconcile/checkpoint.js";
 import {
@@ -13,7 +13,12 @@ import {
   type Check,
   type Outcome,
 } from "../../api/reconcile/figures.js";
-import { formatDifference, summaryLine } from "../../api/reconcile/report.js";
+import { formatDifference, summaryLine, summaryLines } from "../../api/reconcile/report.js";
+import { IndexNotReadyError, reconcileChains, type ChainReconciliation, type IndexDb, type ReconcileDeps } from "../../api/reconcile/collect.js";
+import { reconciliationRouter, toJson } from "../../api/reconcile/route.js";
+import { ReconciliationSchema, type ReconciliationJson } from "../../api/reconcile/schema.js";
+import { onError } from "../../api/http/errors.js";
+import { newRouter } from "../../api/http/router.js";
 
 const ESCROW = "0x00000000000000000000000000000000000000e1" as Address;
 const NFT = "0x00000000000000000000000000000000000000e2" as Address;
@@ -234,16 +239,121 @@ describe("buildChecks", () => {
   });
 });
 
+const chainEntry = (chainId: number, chain: string, block: string, head: string | null, checked: number, differences: number) => ({
+  chainId,
+  chain,
+  block,
+  head,
+  lagBlocks: head === null ? null : Number(BigInt(head) - BigInt(block)),
+  checked,
+  differences,
+});
+
 describe("report lines", () => {
-  it("prints a difference with both figures and a summary with the count", () => {
-    const line = formatDifference({ contract: "BookingEscrow", view: "earnings", key: ALICE, chain: "100", index: "99" });
-    expect(line).toContain("BookingEscrow.earnings");
-    expect(line).toContain(ALICE);
-    expect(line).toMatch(/chain 100.*index 99/);
-    expect(summaryLine({ block: "42", head: "45", lagBlocks: 3, checked: 10, differences: [] })).toBe("block 42 (chain head 45, 3 behind): 10 figures checked, 0 differences");
-    expect(summaryLine({ block: "42", head: null, lagBlocks: null, checked: 10, differences: [] })).toContain("chain head unknown");
-    expect(summaryLine({ block: "42", head: "42", lagBlocks: 0, checked: 10, differences: [{ contract: "OracleHub", view: "rateOf.rate", key: USDC, chain: "1", index: null }] })).toMatch(
-      /1 difference\b/,
-    );
+  it("prints a difference with its chain id and both figures", () => {
+    const line = formatDifference({ chainId: 31337, contract: "BookingEscrow", view: "earnings", key: ALICE, chain: "100", index: "99" });
+    expect(line).toBe(`[31337] BookingEscrow.earnings(${ALICE}): chain 100, index 99`);
+    expect(formatDifference({ chainId: 8453, contract: "OracleHub", view: "rateOf.rate", key: USDC, chain: "1", index: null })).toBe(`[8453] OracleHub.rateOf.rate(${USDC}): chain 1, index null`);
+  });
+
+  it("sums up one chain in one line, as before there were several", () => {
+    const one = (head: string | null, differences: ReconciliationJson["differences"]): ReconciliationJson => ({
+      block: "42",
+      head,
+      lagBlocks: head === null ? null : Number(head) - 42,
+      checked: 10,
+      differences,
+      chains: [chainEntry(31337, "local", "42", head, 10, differences.length)],
+    });
+    expect(summaryLines(one("45", []))).toEqual(["block 42 (chain head 45, 3 behind): 10 figures checked, 0 differences"]);
+    expect(summaryLines(one(null, []))).toEqual(["block 42 (chain head unknown): 10 figures checked, 0 differences"]);
+    const diff = { chainId: 31337, contract: "OracleHub" as const, view: "rateOf.rate", key: USDC, chain: "1", index: null };
+    expect(summaryLines(one("42", [diff]))).toEqual(["block 42 (chain head 42, 0 behind): 10 figures checked, 1 difference"]);
+    expect(summaryLine({ block: "7", head: "9", lagBlocks: 2, checked: 3, differences: 2 })).toBe("block 7 (chain head 9, 2 behind): 3 figures checked, 2 differences");
+  });
+
+  it("sums up several chains in a line each, named, then all chains", () => {
+    const diff = { chainId: 31338, contract: "BookingEscrow" as const, view: "earnings", key: ALICE, chain: "1", index: "2" };
+    const report: ReconciliationJson = {
+      block: "42",
+      head: "45",
+      lagBlocks: 3,
+      checked: 30,
+      differences: [diff],
+      chains: [chainEntry(31337, "local", "42", "45", 10, 0), chainEntry(31338, "local-2", "100", null, 20, 1)],
+    };
+    expect(summaryLines(report)).toEqual([
+      "local (chain 31337): block 42 (chain head 45, 3 behind): 10 figures checked, 0 differences",
+      "local-2 (chain 31338): block 100 (chain head unknown): 20 figures checked, 1 difference",
+      "all chains: 30 figures checked, 1 difference",
+    ]);
+  });
+});
+
+describe("the report over HTTP", () => {
+  const diff = (key: Hex) => ({ contract: "BookingEscrow" as const, view: "earnings", key, chain: 2n, index: 1n });
+  const result = (chainId: number, chainName: string, block: bigint, head: bigint | null, checked: number, differences: ReturnType<typeof diff>[]): ChainReconciliation => ({
+    chainId,
+    chainName,
+    block,
+    head,
+    checked,
+    differences,
+  });
+
+  it("keeps the first chain's block, head and lag at the top, totals the counts, and tags each difference with its chain", () => {
+    const json = toJson([result(31337, "local", 42n, 45n, 10, [diff(ALICE)]), result(31338, "local-2", 100n, 99n, 20, [diff(BOB), diff(ALICE)])]);
+    expect(ReconciliationSchema.parse(json)).toEqual(json);
+    expect(json).toEqual({
+      block: "42",
+      head: "45",
+      lagBlocks: 3,
+      checked: 30,
+      differences: [
+        { chainId: 31337, contract: "BookingEscrow", view: "earnings", key: ALICE, chain: "2", index: "1" },
+        { chainId: 31338, contract: "BookingEscrow", view: "earnings", key: BOB, chain: "2", index: "1" },
+        { chainId: 31338, contract: "BookingEscrow", view: "earnings", key: ALICE, chain: "2", index: "1" },
+      ],
+      chains: [
+        { chainId: 31337, chain: "local", block: "42", head: "45", lagBlocks: 3, checked: 10, differences: 1 },
+        // A head behind the index (the RPC has not seen the block yet) is no lag.
+        { chainId: 31338, chain: "local-2", block: "100", head: "99", lagBlocks: 0, checked: 20, differences: 2 },
+      ],
+    });
+  });
+
+  it("is today's report for one chain, plus its one entry", () => {
+    const json = toJson([result(31337, "local", 42n, null, 10, [])]);
+    expect(json).toEqual({
+      block: "42",
+      head: null,
+      lagBlocks: null,
+      checked: 10,
+      differences: [],
+      chains: [{ chainId: 31337, chain: "local", block: "42", head: null, lagBlocks: null, checked: 10, differences: 0 }],
+    });
+    // A report without the chains (an indexer from before) is not one.
+    const { chains: _, ...old } = json;
+    expect(ReconciliationSchema.safeParse(old).success).toBe(false);
+  });
+
+  it("answers 503 index_not_ready naming the first chain in served order that has no checkpoint", async () => {
+    // A database with no checkpoint row: every chain is not ready yet.
+    const db = { execute: async () => ({ rows: [] }) } as unknown as IndexDb;
+    const deps = (chainId: number, chainName: string): ReconcileDeps => ({ db, client: {} as PublicClient, contracts: {}, chainId, chainName });
+    const chains = [deps(31338, "local-2"), deps(31337, "local")];
+    const err = await reconcileChains(chains).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IndexNotReadyError);
+    expect((err as IndexNotReadyError).message).toBe("local-2 (chain 31338): the index has no checkpoint yet");
+    expect((err as IndexNotReadyError).chain).toEqual({ chainId: 31338, chainName: "local-2" });
+
+    const app = newRouter();
+    app.onError(onError);
+    app.route("/", reconciliationRouter(() => chains));
+    const res = await app.request("/api/reconciliation");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      error: { code: "index_not_ready", message: "local-2 (chain 31338): the index has no checkpoint yet", details: { chainId: 31338, chain: "local-2" } },
+    });
   });
 });
