@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../devchain/anvil.js";
+import { networkEnvStem } from "../../config/network.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const PONDER_BIN = path.join(ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
@@ -19,7 +20,9 @@ export type PonderDatabase = { kind: "pglite" } | { kind: "postgres"; url: strin
 
 export type PonderOptions = {
   /** Deployment file (deployments/*.json format) of the chain to index. */
-  deploymentFile: string;
+  deploymentFile?: string;
+  /** Several chains in one index instead (PONDER_NETWORKS): each network's name and deployment file. */
+  networks?: { name: string; deploymentFile: string }[];
   database?: PonderDatabase;
   /** Database schema; default a unique one per start. */
   schema?: string;
@@ -137,6 +140,21 @@ export async function indexedBlock(url: string): Promise<number | undefined> {
   return blocks.length ? Math.min(...blocks) : undefined;
 }
 
+/** Which chains the child indexes, polled every 200 ms: one (PONDER_NETWORK=local) or a list (PONDER_NETWORKS). */
+function chainsEnv(options: PonderOptions): Record<string, string> {
+  if (!options.networks) {
+    if (!options.deploymentFile) throw new Error("startPonder: give deploymentFile or networks");
+    return { PONDER_NETWORKS: "", PONDER_NETWORK: "local", DEPLOYMENT_FILE: options.deploymentFile, PONDER_POLLING_INTERVAL_MS: "200" };
+  }
+  const env: Record<string, string> = { PONDER_NETWORKS: options.networks.map((n) => n.name).join(","), PONDER_NETWORK: "", DEPLOYMENT_FILE: "", PONDER_POLLING_INTERVAL_MS: "" };
+  for (const n of options.networks) {
+    const stem = networkEnvStem(n.name);
+    env[`PONDER_${stem}_DEPLOYMENT_FILE`] = n.deploymentFile;
+    env[`PONDER_${stem}_POLLING_INTERVAL_MS`] = "200";
+  }
+  return env;
+}
+
 /** Polls `url + path` until it answers 200 ("ok"), the process dies ("exited") or the time is up ("timeout"). */
 async function pollUntil200(url: string, path: string, timeoutMs: number, isAlive: () => boolean): Promise<"ok" | "exited" | "timeout"> {
   const deadline = Date.now() + timeoutMs;
@@ -190,8 +208,7 @@ export async function startPonder(options: PonderOptions): Promise<PonderHandle>
   // Nothing from the caller's shell, nor from a .env.local (Ponder loads it, without overriding
   // variables already set, even empty ones), may point the child at another database, port or chain.
   Object.assign(env, {
-    PONDER_NETWORK: "local",
-    DEPLOYMENT_FILE: options.deploymentFile,
+    ...chainsEnv(options),
     PONDER_RPC_URL: "",
     PONDER_WS_URL: "",
     DATABASE_URL: database.kind === "postgres" ? database.url : "",
@@ -200,7 +217,6 @@ export async function startPonder(options: PonderOptions): Promise<PonderHandle>
     PGLITE_DIR: pgliteDir ?? "",
     PORT: String(port), // Ponder prefers PORT over --port
     PONDER_TELEMETRY_DISABLED: "true",
-    PONDER_POLLING_INTERVAL_MS: "200",
     NO_COLOR: "1",
     FORCE_COLOR: "0",
     // Every test client is 127.0.0.1: suites sign in far more than a person would per minute.

@@ -1,0 +1,273 @@
+// Two chains in one index (PONDER_NETWORKS), on PGlite and on PostgreSQL. Both chains get the same
+// contracts at the same addresses (same deployer, same nonces) and seeded simulator traffic, so
+// event ids, token ids, addresses and tx positions collide between them, as they can between real
+// chains. The first is named "local", so the dev keys and secret serve the API as in every other suite. Then:
+// (a) every table holds, for each chain, exactly the replay of that chain's own logs;
+// (b) GraphQL filters by chainId and its relations never leave their chain;
+// (c) REST reads take ?chainId=, find an id on its only chain, and refuse one on both with a 400
+//     that names them;
+// (d) a reorg on one chain is repaired there and leaves the other chain's rows exactly as they were;
+// (e) reconciliation, /api/ready and /status cover both chains, each by name.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, type Address, type Hex } from "viem";
+import { abis } from "../../devchain/artifacts.js";
+import { startAnvil, type Anvil } from "../../devchain/anvil.js";
+import { writeDeployment, type Deployment } from "../../config/deployment.js";
+import { deployLocal } from "../../devchain/local.js";
+import { simulate, type SimulationResult } from "../../devchain/sim/simulator.js";
+import { uniqueChainId } from "../helpers/chain.js";
+import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
+import { canonical, COMPARED_COLUMNS, expectedTables, type Expected, type Row } from "../helpers/expectations.js";
+import { chainLogs } from "../helpers/logs.js";
+import { dropSyncRows, startPonder, type PonderHandle } from "../helpers/ponder.js";
+import { tableRows } from "../helpers/tables.js";
+
+const OPS = 250;
+const enabled = backends.filter((b) => b.enabled);
+
+type World = { name: string; anvil: Anvil; deployment: Deployment; sim: SimulationResult; head: bigint; expected: Expected };
+const worlds: World[] = [];
+let tmpDir: string;
+const ponders = new Map<string, PonderHandle>();
+/** Per backend: chain B's rows before and after chain A's reorg; chain A's rows after it. */
+const afterReorg = new Map<string, { aOrphaned: Row[]; bBefore: Record<string, Row[]>; bAfter: Record<string, Row[]>; aAfter: Record<string, Row[]> }>();
+const ORPHANED_RATES = [16_100n * 10n ** 18n, 16_200n * 10n ** 18n, 16_300n * 10n ** 18n];
+
+const rpcOf = (w: World) => createPublicClient({ transport: http(w.anvil.rpcUrl, { batch: true }) });
+
+async function replay(w: World): Promise<Expected> {
+  const logs = await chainLogs(w.anvil.rpcUrl, w.deployment, w.head);
+  return expectedTables(logs, w.deployment, rpcOf(w), w.head);
+}
+
+/** Polls /status until each named chain is indexed up to its block. */
+async function waitForChains(ponder: PonderHandle, blocks: Record<string, bigint>, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    const res = await fetch(`${ponder.url}/status`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
+    if (res?.ok) {
+      const status = (await res.json()) as Record<string, { block: { number: number } } | undefined>;
+      last = JSON.stringify(status);
+      if (Object.entries(blocks).every(([chain, block]) => (status[chain]?.block.number ?? -1) >= Number(block))) return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`chains not indexed to ${JSON.stringify(Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, String(v)])))} in time; /status ${last}; log ${ponder.logFile}:\n${ponder.logTail()}`);
+}
+
+/** Every table's rows of one chain, as compared with the replay. */
+async function chainRows(ponder: PonderHandle, chainId: number): Promise<Record<string, Row[]>> {
+  const out: Record<string, Row[]> = {};
+  for (const table of Object.keys(COMPARED_COLUMNS)) out[table] = canonical(await tableRows(ponder, table, COMPARED_COLUMNS[table]!, chainId));
+  return out;
+}
+
+const canonicalTables = (e: Expected) => Object.fromEntries(Object.entries(e.tables).map(([t, rows]) => [t, canonical(rows)]));
+
+/** The owner sets OracleHub rates: one block each, events no simulator state depends on. */
+async function setRates(w: World, rates: bigint[]): Promise<bigint> {
+  const wallet = createWalletClient({ transport: http(w.anvil.rpcUrl) });
+  const client = rpcOf(w);
+  let block = 0n;
+  for (const rate of rates) {
+    const hash = await wallet.sendTransaction({
+      account: w.deployment.roles.owner,
+      chain: null,
+      to: w.deployment.contracts.OracleHub.address,
+      data: encodeFunctionData({ abi: abis.OracleHub, functionName: "setRate", args: [w.deployment.tokens.USDC, rate] }),
+    });
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error("setRate reverted");
+    block = receipt.blockNumber;
+  }
+  return block;
+}
+
+beforeAll(async () => {
+  tmpDir = mkdtempSync(path.join(os.tmpdir(), "index-multichain-"));
+  const built = await Promise.all(
+    ["local", "local-b"].map(async (name, i) => {
+      const chainId = uniqueChainId();
+      const anvil = await startAnvil({ accounts: 40, chainId });
+      const deployment = await deployLocal(anvil.rpcUrl, name, chainId);
+      const sim = await simulate({ rpcUrl: anvil.rpcUrl, deployment, seed: 40 + i, ops: OPS, profile: "mixed" });
+      return { name, anvil, deployment, sim, head: sim.toBlock };
+    }),
+  );
+  for (const w of built) worlds.push({ ...w, expected: undefined as unknown as Expected });
+  const networks = worlds.map((w) => ({ name: w.name, deploymentFile: writeDeployment(w.deployment, path.join(tmpDir, `${w.name}.json`)) }));
+  const [a, b] = worlds as [World, World];
+  const heads = () => Object.fromEntries(worlds.map((w) => [w.name, w.head]));
+
+  await Promise.all([
+    ...worlds.map(async (w) => (w.expected = await replay(w))),
+    ...enabled.map(async (backend) => {
+      const ponder = await startPonder({ networks, database: backend.database, readyTimeoutMs: 300_000 });
+      ponders.set(backend.name, ponder);
+      await waitForChains(ponder, heads());
+    }),
+  ]);
+
+  // Chain A reorgs: three blocks of rate updates are indexed, then replaced by other blocks.
+  const snapshot = await rpcOf(a).request({ method: "evm_snapshot" as never }) as Hex;
+  const orphanHead = await setRates(a, ORPHANED_RATES);
+  const bBefore = new Map<string, Record<string, Row[]>>();
+  const aOrphaned = new Map<string, Row[]>();
+  await Promise.all(
+    enabled.map(async (backend) => {
+      const ponder = ponders.get(backend.name)!;
+      await waitForChains(ponder, { ...heads(), [a.name]: orphanHead });
+      bBefore.set(backend.name, await chainRows(ponder, b.deployment.chainId));
+      aOrphaned.set(backend.name, await tableRows(ponder, "oracle_rate_history", ["rate", "txHash"], a.deployment.chainId));
+    }),
+  );
+  if (!(await rpcOf(a).request({ method: "evm_revert" as never, params: [snapshot] as never }))) throw new Error("evm_revert failed");
+  await rpcOf(a).request({ method: "anvil_mine" as never, params: ["0x2"] as never });
+  a.head = await setRates(a, [15_900n * 10n ** 18n, 15_800n * 10n ** 18n]);
+  if (a.head <= orphanHead) throw new Error("the canonical branch must be longer than the orphaned one");
+  a.expected = await replay(a);
+  await Promise.all(
+    enabled.map(async (backend) => {
+      const ponder = ponders.get(backend.name)!;
+      await waitForChains(ponder, heads(), 120_000);
+      afterReorg.set(backend.name, {
+        aOrphaned: aOrphaned.get(backend.name)!,
+        bBefore: bBefore.get(backend.name)!,
+        bAfter: await chainRows(ponder, b.deployment.chainId),
+        aAfter: await chainRows(ponder, a.deployment.chainId),
+      });
+    }),
+  );
+}, 900_000);
+
+afterAll(async () => {
+  await Promise.all([...ponders.values()].map((p) => p.stop()));
+  await Promise.all(worlds.map((w) => w.anvil.stop()));
+  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+  if (pgAvailable) for (const w of worlds) dropSyncRows(PG_URL, w.deployment.chainId);
+});
+
+describe("the two chains", () => {
+  it("have the same contract addresses and colliding ids, and traffic without a revert", () => {
+    const [a, b] = worlds as [World, World];
+    expect(a.deployment.chainId).not.toBe(b.deployment.chainId);
+    expect(a.deployment.contracts).toEqual(b.deployment.contracts);
+    expect(a.sim.failures).toEqual([]);
+    expect(b.sim.failures).toEqual([]);
+    const eventIds = (w: World) => new Set(w.expected.tables.ticketed_event!.map((r) => r.id));
+    expect([...eventIds(a)].filter((id) => eventIds(b).has(id)).length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(backends)("one index of two chains on $name", ({ name, enabled: on }) => {
+  const run = on ? it : it.skip;
+  const ponder = () => ponders.get(name)!;
+  const [A, B] = [0, 1] as const;
+
+  run("chain A reorged: its orphaned rows were indexed, Ponder reverted them, and its tables equal the replay of its canonical logs", () => {
+    const { aOrphaned, aAfter } = afterReorg.get(name)!;
+    const orphaned = ORPHANED_RATES.map(String);
+    expect(aOrphaned.filter((r) => orphaned.includes(r.rate!))).toHaveLength(orphaned.length);
+    expect(aAfter.oracle_rate_history!.filter((r) => orphaned.includes(r.rate!))).toEqual([]);
+    expect(readFileSync(ponder().logFile, "utf8")).toMatch(/Reorged block/);
+    expect(aAfter).toEqual(canonicalTables(worlds[A]!.expected));
+  });
+
+  run("chain B's tables equal the replay of its logs, and chain A's reorg left every row of them as it was", () => {
+    const { bBefore, bAfter } = afterReorg.get(name)!;
+    expect(bAfter).toEqual(canonicalTables(worlds[B]!.expected));
+    expect(bAfter).toEqual(bBefore);
+  });
+
+  run("no row belongs to a third chain", async () => {
+    const served = new Set(worlds.map((w) => String(w.deployment.chainId)));
+    for (const table of ["booking", "ticket", "qr_order", "account", "contract_info"]) {
+      const rows = await tableRows(ponder(), table, ["chainId"]);
+      expect(rows.filter((r) => !served.has(r.chainId!)), table).toEqual([]);
+      const expected = worlds.reduce((n, w) => n + w.expected.tables[table]!.length, 0);
+      expect(rows.length, table).toBe(expected);
+    }
+  });
+
+  run("GraphQL: an event's tickets are its own chain's, though both chains have event 1 with tickets", async () => {
+    for (const w of worlds) {
+      const data = await ponder().graphql<{ ticketedEvent: { chainId: number; tickets: { items: { chainId: number; eventId: string }[] } } }>(
+        `query($c: Float!) { ticketedEvent(chainId: $c, id: "1") { chainId tickets(limit: 1000) { items { chainId eventId } } } }`,
+        { c: w.deployment.chainId },
+      );
+      const expected = w.expected.tables.ticket!.filter((t) => t.eventId === "1").length;
+      expect(expected).toBeGreaterThan(0);
+      expect(data.ticketedEvent.chainId).toBe(w.deployment.chainId);
+      expect(data.ticketedEvent.tickets.items).toHaveLength(expected);
+      expect(data.ticketedEvent.tickets.items.every((t) => t.chainId === w.deployment.chainId && t.eventId === "1")).toBe(true);
+    }
+  });
+
+  run("REST: an id on both chains is a 400 naming them; ?chainId= picks one; an unserved chain is a 400", async () => {
+    const chains = worlds.map((w) => w.deployment.chainId).sort((x, y) => x - y);
+    const both = await fetch(`${ponder().url}/api/events/1`);
+    const body = (await both.json()) as { error: { code: string; message: string; details: { chains: number[] } } };
+    expect(both.status).toBe(400);
+    expect(body.error.code).toBe("ambiguous_chain");
+    expect(body.error.details.chains).toEqual(chains);
+    expect(body.error.message).toContain(chains.join(", "));
+
+    for (const w of worlds) {
+      const res = await fetch(`${ponder().url}/api/events/1?chainId=${w.deployment.chainId}`);
+      const event = (await res.json()) as { chainId: number; sold: string };
+      expect(res.status).toBe(200);
+      expect(event.chainId).toBe(w.deployment.chainId);
+      expect(event.sold).toBe(w.expected.tables.ticketed_event!.find((e) => e.id === "1")!.sold);
+    }
+
+    const unserved = await fetch(`${ponder().url}/api/events/1?chainId=1`);
+    expect(unserved.status).toBe(400);
+    expect(((await unserved.json()) as { error: { code: string } }).error.code).toBe("unknown_chain");
+  });
+
+  run("REST: an id on one chain only is found there without a chainId", async () => {
+    const [a, b] = worlds as [World, World];
+    const bIds = new Set(b.expected.tables.booking!.map((r) => r.id));
+    const only = a.expected.tables.booking!.find((r) => !bIds.has(r.id))!;
+    expect(only).toBeDefined();
+    const res = await fetch(`${ponder().url}/api/bookings/${only.id}`);
+    const booking = (await res.json()) as { chainId: number; amount: string };
+    expect(res.status).toBe(200);
+    expect(booking).toMatchObject({ chainId: a.deployment.chainId, amount: only.amount });
+    // The same id asked for on the other chain does not exist there.
+    expect((await fetch(`${ponder().url}/api/bookings/${only.id}?chainId=${b.deployment.chainId}`)).status).toBe(404);
+  });
+
+  run("reconciliation compares each chain with its own contracts: 0 differences on both, each named", async () => {
+    const res = await fetch(`${ponder().url}/api/reconciliation`);
+    const report = (await res.json()) as { differences: unknown[]; checked: number; chains: { chainId: number; chain: string; block: string; checked: number; differences: number }[] };
+    expect(res.status, JSON.stringify(report)).toBe(200);
+    expect(report.differences).toEqual([]);
+    expect(report.chains.map((c) => [c.chainId, c.chain, c.block, c.differences])).toEqual(worlds.map((w) => [w.deployment.chainId, w.name, String(w.head), 0]));
+    expect(report.chains.every((c) => c.checked > 100)).toBe(true);
+    expect(report.checked).toBe(report.chains.reduce((n, c) => n + c.checked, 0));
+  });
+
+  run("/api/ready and /status list both chains", async () => {
+    const ready = (await (await fetch(`${ponder().url}/api/ready`)).json()) as { ready: boolean; chains: { chain: string; chainId: number }[] };
+    expect(ready.ready).toBe(true);
+    expect(ready.chains.map((c) => [c.chain, c.chainId])).toEqual(worlds.map((w) => [w.name, w.deployment.chainId]));
+    const status = (await (await fetch(`${ponder().url}/status`)).json()) as Record<string, { id: number }>;
+    expect(Object.fromEntries(Object.entries(status).map(([k, v]) => [k, v.id]))).toEqual(Object.fromEntries(worlds.map((w) => [w.name, w.deployment.chainId])));
+  });
+
+  run("REST: an account on both chains has a summary per chain", async () => {
+    const owner = worlds[A]!.deployment.roles.owner as Address;
+    const ambiguous = await fetch(`${ponder().url}/api/accounts/${owner}`);
+    expect(ambiguous.status).toBe(400);
+    for (const w of worlds) {
+      const res = await fetch(`${ponder().url}/api/accounts/${owner}?chainId=${w.deployment.chainId}`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { chainId: number }).chainId).toBe(w.deployment.chainId);
+    }
+  });
+});
