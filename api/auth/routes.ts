@@ -28,7 +28,8 @@ const NonceJson = z
   .object({
     nonce: z.string().openapi({ description: "Put it in the EIP-4361 message's Nonce line; valid once, for 5 minutes" }),
     expiresAt: z.string().openapi({ description: "ISO 8601" }),
-    chainId: z.number().int().openapi({ description: "The Chain ID the message must name: the indexed chain" }),
+    chainId: z.number().int().openapi({ description: "A Chain ID the message may name: the first indexed chain" }),
+    chainIds: z.array(z.number().int()).openapi({ description: "Every Chain ID the message may name: the chains this API indexes (the wallet's current one, if listed)" }),
     domain: z.string().openapi({ description: "The domain to name in the message (SIWE_DOMAIN's first; on the local network, the loopback address asked)" }),
   })
   .openapi("SignInNonce");
@@ -156,13 +157,14 @@ export function authRouter() {
     .openapi(nonceRoute, async (c) => {
       const domain = suggestedDomain(c);
       const { nonce, expiresAt } = await issueNonce(await getStore(), new Date());
-      return c.json({ nonce, expiresAt: expiresAt.toISOString(), chainId: authConfig().network.chainId, domain }, 200);
+      const { chainIds } = authRuntime();
+      return c.json({ nonce, expiresAt: expiresAt.toISOString(), chainId: chainIds[0]!, chainIds, domain }, 200);
     })
     .openapi(verifyRoute, async (c) => {
       const { message, signature } = c.req.valid("json");
       const config = authConfig();
       const now = new Date();
-      const checked = checkSiweMessage(message, { policy: config.siwe, chainId: config.network.chainId, now });
+      const checked = checkSiweMessage(message, { policy: config.siwe, chainIds: authRuntime().chainIds, now });
       if (!checked.ok) throw new ApiError(checked.code === "invalid_siwe_message" ? 400 : 401, checked.code, checked.message);
       const { address, nonce, issuedAt } = checked.value;
       // The signature is checked before the nonce is consumed, so a forged request cannot burn it.

@@ -72,7 +72,8 @@ export function uriAllowed(policy: SiwePolicy, uri: string): boolean {
 const describeDomains = (policy: SiwePolicy) => (policy.domains === "loopback" ? "an address of this machine (localhost, 127.0.0.1, [::1])" : policy.domains.map((d) => `"${d}"`).join(" or "));
 const describeOrigins = (policy: SiwePolicy) => (policy.uriOrigins === "loopback" ? "an http(s) address of this machine" : policy.uriOrigins.join(" or "));
 
-export function checkSiweMessage(raw: string, expected: { policy: SiwePolicy; chainId: number; now: Date }): SiweCheck {
+/** `chainIds`: the chains this API serves; a message may name any of them. */
+export function checkSiweMessage(raw: string, expected: { policy: SiwePolicy; chainIds: readonly number[]; now: Date }): SiweCheck {
   if (raw.length > MAX_MESSAGE_LENGTH) return fail("invalid_siwe_message", `message: longer than ${MAX_MESSAGE_LENGTH} characters`);
   const m = parseSiweMessage(raw);
   const missing = (["domain", "address", "uri", "version", "chainId", "nonce", "issuedAt"] as const).filter((k) => m[k] === undefined);
@@ -92,8 +93,9 @@ export function checkSiweMessage(raw: string, expected: { policy: SiwePolicy; ch
   if (!uriAllowed(expected.policy, m.uri!)) {
     return fail("uri_mismatch", `the message's URI "${m.uri}" is not at ${describeOrigins(expected.policy)}`);
   }
-  if (m.chainId !== expected.chainId) {
-    return fail("chain_mismatch", `the message is for chain ${m.chainId}, this API serves chain ${expected.chainId}`);
+  if (!expected.chainIds.includes(m.chainId!)) {
+    const served = expected.chainIds.length === 1 ? `chain ${expected.chainIds[0]}` : `chains ${expected.chainIds.join(", ")}`;
+    return fail("chain_mismatch", `the message is for chain ${m.chainId}, this API serves ${served}`);
   }
   const now = expected.now.getTime();
   if (m.issuedAt.getTime() > now + MAX_CLOCK_SKEW_MS) return fail("issued_at_in_future", "Issued At is in the future: check the device's clock");

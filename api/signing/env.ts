@@ -1,23 +1,29 @@
-// What the signing routes run with, from the auth settings and the indexed network: the signer
-// account, BookingEscrow's EIP-712 domain, a clock, the index. Missing pieces stay null and the
-// routes answer 503 for them instead of failing the start.
+// What the signing routes run with, from the auth settings and the indexed networks: the signer
+// account and, per chain, BookingEscrow's EIP-712 domain and a clock; the index. Missing pieces
+// stay null and the routes answer 503 for them instead of failing the start.
 import { createPublicClient, type LocalAccount, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ReadDeps } from "../rest/db.js";
 import { authRuntime } from "../auth/runtime.js";
+import { servedNetworks } from "../../config/networks.js";
 import { rpcTransport } from "../../config/rpc.js";
 import { chainClock, type Clock } from "./clock.js";
 import { escrowDomain, type EscrowDomain } from "./typed-data.js";
 
-export type SigningDeps = {
-  read: ReadDeps;
-  /** The chain signed for (the primary network): the index is read for its rows only. */
+/** One chain signed for: the index is read for its rows only, and its block time is its clock. */
+export type SigningChain = {
   chainId: number;
-  signer: LocalAccount | null;
+  networkName: string;
   /** null when the network has no BookingEscrow. */
   domain: EscrowDomain | null;
-  networkName: string;
   now: Clock;
+};
+
+export type SigningDeps = {
+  read: ReadDeps;
+  signer: LocalAccount | null;
+  /** Every served chain, in PONDER_NETWORKS order. */
+  chains: SigningChain[];
   rateLimitPerMinute: number;
 };
 
@@ -28,15 +34,19 @@ function headClient(rpcUrls: readonly string[]): PublicClient | null {
 }
 
 export function signingDepsFromEnv(read: ReadDeps): SigningDeps {
-  const { config, network } = authRuntime();
-  const escrow = network.contracts.BookingEscrow?.address;
+  const { config } = authRuntime();
   return {
     read,
-    chainId: network.chainId,
     signer: config.signerPrivateKey ? privateKeyToAccount(config.signerPrivateKey) : null,
-    domain: escrow ? escrowDomain(network.chainId, escrow) : null,
-    networkName: network.name,
-    now: chainClock(headClient(network.rpcUrls)),
+    chains: servedNetworks().map((network) => {
+      const escrow = network.contracts.BookingEscrow?.address;
+      return {
+        chainId: network.chainId,
+        networkName: network.name,
+        domain: escrow ? escrowDomain(network.chainId, escrow) : null,
+        now: chainClock(headClient(network.rpcUrls)),
+      };
+    }),
     rateLimitPerMinute: config.signingRateLimitPerMinute,
   };
 }

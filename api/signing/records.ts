@@ -60,8 +60,8 @@ export async function listAuthorizations(
 }
 
 /**
- * The indexed bookings the records refer to, by id, on `chainId` (the chain this process signs
- * for): a booking with the same id on another indexed chain must not mark an authorization used.
+ * The indexed bookings the records refer to, by id, on `chainId` (the chain of their EIP-712
+ * domain): a booking with the same id on another indexed chain must not mark an authorization used.
  */
 export async function indexedBookings(read: ReadDeps, chainId: number, bookingIds: string[]): Promise<Map<string, IndexedBooking>> {
   const ids = [...new Set(bookingIds.map((b) => b.toLowerCase() as Hex))];

@@ -18,6 +18,7 @@ import { text } from "../http/text.js";
 import { getStore } from "../store/db.js";
 import { AUTHORIZATION_TTL_SECONDS, bookingIdOf, bookingTerms, MAX_INVITER_FEE_RATE, MAX_PLATFORM_FEE_RATE, offchainBookingId } from "./booking.js";
 import type { SigningDeps } from "./env.js";
+import { signingChainFor } from "./chain.js";
 import { allocateNonce } from "./nonce.js";
 import { authorizationView, findAuthorization, indexedBookings, listAuthorizations, recordAuthorization, type AuthorizationRecord } from "./records.js";
 import {
@@ -42,8 +43,16 @@ const AddressInput = z
   .transform((v) => getAddress(v))
   .openapi({ type: "string", example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" });
 
+const ChainIdInput = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .openapi({ description: "The chain whose BookingEscrow the authorization is for; needed only when this API serves escrows on several chains (a 400 chain_required names them)", example: 84532 });
+
 const BookingBody = z
   .object({
+    chainId: ChainIdInput,
     provider: AddressInput,
     inviter: AddressInput.nullable()
       .optional()
@@ -59,6 +68,7 @@ const BookingBody = z
 
 const CancellationBody = z
   .object({
+    chainId: ChainIdInput,
     bookingId: z
       .string()
       .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte hex booking id: 0x followed by 64 hex digits")
@@ -110,7 +120,7 @@ const AuthorizationJson = z
   .openapi("Authorization");
 
 const signingErrors = {
-  400: errorResponse("Malformed body: the message names the field"),
+  400: errorResponse("Malformed body (the message names the field), a chainId not served (unknown_chain), or none given where escrows are on several chains (chain_required)"),
   401: errorResponse("No, invalid or expired token"),
   429: errorResponse("Over the signing rate limit (Retry-After says when to retry)"),
   503: errorResponse("No signer (SIGNER_PRIVATE_KEY) or no BookingEscrow on this network"),
@@ -196,26 +206,29 @@ export function signingRouter(deps: SigningDeps) {
   });
 
   /**
-   * The signer and domain, or 503 saying what is missing. A key that is not the escrow's current
-   * signer (as indexed) would only hand out signatures the contract refuses: 503 as well. Before
-   * the index has seen the signer, it is trusted. Only this chain's escrow counts: another chain's
-   * signer says nothing about whose signatures this one accepts.
+   * The chain, signer and domain, or 503 saying what is missing. A key that is not the escrow's
+   * current signer (as indexed) would only hand out signatures the contract refuses: 503 as well.
+   * Before the index has seen the signer, it is trusted. Only that chain's escrow counts: another
+   * chain's signer says nothing about whose signatures this one accepts.
    */
-  const ready = async () => {
+  const ready = async (wanted: number | undefined) => {
+    const chain = signingChainFor(deps.chains, wanted);
     if (!deps.signer) {
       throw new ApiError(503, "signer_not_configured", "no booking signer is configured: set SIGNER_PRIVATE_KEY (the address BookingEscrow.signer() names)");
     }
-    if (!deps.domain) throw new ApiError(503, "escrow_not_configured", `network "${deps.networkName}" has no BookingEscrow to sign for`);
+    if (!chain.domain) throw new ApiError(503, "escrow_not_configured", `network "${chain.networkName}" has no BookingEscrow to sign for`);
     const r = deps.read.schema.roleMember;
     const current = await deps.read.db
       .select({ account: r.account })
       .from(r)
-      .where(and(eq(r.chainId, deps.chainId), eq(r.contract, "BookingEscrow"), eq(r.role, "SIGNER"), eq(r.active, true)));
+      .where(and(eq(r.chainId, chain.chainId), eq(r.contract, "BookingEscrow"), eq(r.role, "SIGNER"), eq(r.active, true)));
     if (current.length > 0 && !current.some((row) => same(row.account, deps.signer!.address))) {
-      throw new ApiError(503, "signer_mismatch", `SIGNER_PRIVATE_KEY is for ${deps.signer.address}, but BookingEscrow.signer() is ${getAddress(current[0]!.account)} (as indexed)`);
+      throw new ApiError(503, "signer_mismatch", `SIGNER_PRIVATE_KEY is for ${deps.signer.address}, but BookingEscrow.signer() on chain ${chain.chainId} is ${getAddress(current[0]!.account)} (as indexed)`);
     }
-    return { signer: deps.signer, domain: deps.domain };
+    return { chain, signer: deps.signer, domain: chain.domain };
   };
+  /** A record's chain is its domain's: its clock says whether it has expired. */
+  const nowOn = (chainId: number) => (deps.chains.find((c) => c.chainId === chainId) ?? deps.chains[0]!).now();
 
   const issued = (record: AuthorizationRecord, policy?: string) => ({
     id: record.id,
@@ -228,9 +241,9 @@ export function signingRouter(deps: SigningDeps) {
 
   return newRouter<AuthEnv>()
     .openapi(bookingRoute, async (c) => {
-      const { signer, domain } = await ready();
-      const caller = c.get("caller");
       const body = c.req.valid("json");
+      const { chain, signer, domain } = await ready(body.chainId);
+      const caller = c.get("caller");
       const result = bookingTerms(
         { customer: caller.address, provider: body.provider, inviter: body.inviter ?? null, amount: BigInt(body.amount), platformFeeRate: body.platformFeeRate, inviterFeeRate: body.inviterFeeRate },
         caller.roles.includes("admin"),
@@ -238,7 +251,7 @@ export function signingRouter(deps: SigningDeps) {
       if (!result.ok) throw new ApiError(result.status, result.code, result.message, { field: result.field });
       const store = await getStore();
       const nonce = await allocateNonce(store);
-      const now = await deps.now();
+      const now = await chain.now();
       const message: BookingAuthorization = {
         ...result.terms,
         bookingId: bookingIdOf(offchainBookingId(signer.address, nonce)),
@@ -254,20 +267,20 @@ export function signingRouter(deps: SigningDeps) {
       return c.json(issued(record), 201);
     })
     .openapi(cancellationRoute, async (c) => {
-      const { signer, domain } = await ready();
+      const { chainId, bookingId, reason } = c.req.valid("json");
+      const { chain, signer, domain } = await ready(chainId);
       const caller = c.get("caller");
-      const { bookingId, reason } = c.req.valid("json");
       // The booking on the chain signed for: the same id on another chain has its own parties and terms.
       const b = deps.read.schema.booking;
       const [booking] = await deps.read.db
         .select({ status: b.status, customer: b.customer, provider: b.provider, amount: b.amount, platformFeeRate: b.platformFeeRate, createdAt: b.createdAt })
         .from(b)
-        .where(and(eq(b.chainId, deps.chainId), eq(b.id, bookingId)));
+        .where(and(eq(b.chainId, chain.chainId), eq(b.id, bookingId)));
       if (!booking) throw notFound("booking", bookingId);
       if (booking.status !== "PAID") throw new ApiError(409, "booking_not_paid", `booking ${bookingId} is ${booking.status}: only a PAID booking can be cancelled`, { status: booking.status });
       const by = same(caller.address, booking.customer) ? "customer" : same(caller.address, booking.provider) ? "provider" : null;
       if (!by) throw new ApiError(403, "forbidden", `only the booking's customer or provider may cancel it; ${caller.address} is neither`);
-      const now = await deps.now();
+      const now = await chain.now();
       const split = cancellationSplit({ amount: booking.amount, platformFeeRate: BigInt(booking.platformFeeRate), paidAt: booking.createdAt, now, by });
       const store = await getStore();
       const nonce = await allocateNonce(store);
@@ -297,14 +310,29 @@ export function signingRouter(deps: SigningDeps) {
       if (!same(record.requestedBy, caller.address) && !caller.roles.includes("admin")) {
         throw new ApiError(403, "forbidden", "only the caller who requested an authorization, or an admin, may read it");
       }
-      const [bookings, now] = await Promise.all([indexedBookings(deps.read, deps.chainId, [record.bookingId]), deps.now()]);
+      const chainId = record.typedData.domain.chainId;
+      const [bookings, now] = await Promise.all([indexedBookings(deps.read, chainId, [record.bookingId]), nowOn(chainId)]);
       return c.json(authorizationView(record, bookings.get(record.bookingId) ?? null, now), 200);
     })
     .openapi(listRoute, async (c) => {
       const { limit, requestedBy, kind, bookingId } = c.req.valid("query");
       const records = await listAuthorizations(await getStore(), { limit, requestedBy, kind, bookingId });
-      const [bookings, now] = await Promise.all([indexedBookings(deps.read, deps.chainId, records.map((r) => r.bookingId)), deps.now()]);
-      return c.json({ items: records.map((r) => authorizationView(r, bookings.get(r.bookingId) ?? null, now)) }, 200);
+      // Each record is judged on its own chain (its domain's): the index's booking there, that chain's time.
+      const chainIds = [...new Set(records.map((r) => r.typedData.domain.chainId))];
+      const perChain = new Map(
+        await Promise.all(
+          chainIds.map(async (chainId) => {
+            const ids = records.filter((r) => r.typedData.domain.chainId === chainId).map((r) => r.bookingId);
+            const [bookings, now] = await Promise.all([indexedBookings(deps.read, chainId, ids), nowOn(chainId)]);
+            return [chainId, { bookings, now }] as const;
+          }),
+        ),
+      );
+      const items = records.map((r) => {
+        const { bookings, now } = perChain.get(r.typedData.domain.chainId)!;
+        return authorizationView(r, bookings.get(r.bookingId) ?? null, now);
+      });
+      return c.json({ items }, 200);
     });
 }
 

@@ -3,7 +3,7 @@
 import type { LocalAccount } from "viem";
 import { createSiweMessage } from "viem/siwe";
 
-export type SignInNonce = { nonce: string; expiresAt: string; chainId: number; domain: string };
+export type SignInNonce = { nonce: string; expiresAt: string; chainId: number; chainIds: number[]; domain: string };
 
 export async function getSignInNonce(apiUrl: string): Promise<SignInNonce> {
   const res = await fetch(`${apiUrl}/api/auth/nonce`);

@@ -7,17 +7,20 @@
 // (c) REST reads take ?chainId=, find an id on its only chain, and refuse one on both with a 400
 //     that names them;
 // (d) a reorg on one chain is repaired there and leaves the other chain's rows exactly as they were;
-// (e) reconciliation, /api/ready and /status cover both chains, each by name.
+// (e) reconciliation, /api/ready and /status cover both chains, each by name;
+// (f) sign-in may name either chain, and a booking authorization is signed for the chain asked for.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, encodeFunctionData, http, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, maxUint256, type Address, type Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { abis } from "../../devchain/artifacts.js";
 import { startAnvil, type Anvil } from "../../devchain/anvil.js";
 import { writeDeployment, type Deployment } from "../../config/deployment.js";
-import { deployLocal } from "../../devchain/local.js";
+import { deployLocal, localChain } from "../../devchain/local.js";
 import { simulate, type SimulationResult } from "../../devchain/sim/simulator.js";
+import { bearer, getSignInNonce, postVerify, siweMessage } from "../helpers/auth.js";
 import { uniqueChainId } from "../helpers/chain.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { canonical, COMPARED_COLUMNS, expectedTables, type Expected, type Row } from "../helpers/expectations.js";
@@ -31,6 +34,7 @@ const enabled = backends.filter((b) => b.enabled);
 type World = { name: string; anvil: Anvil; deployment: Deployment; sim: SimulationResult; head: bigint; expected: Expected };
 const worlds: World[] = [];
 let tmpDir: string;
+let networks: { name: string; deploymentFile: string }[];
 const ponders = new Map<string, PonderHandle>();
 /** Per backend: chain B's rows before and after chain A's reorg; chain A's rows after it. */
 const afterReorg = new Map<string, { aOrphaned: Row[]; bBefore: Record<string, Row[]>; bAfter: Record<string, Row[]>; aAfter: Record<string, Row[]> }>();
@@ -57,6 +61,27 @@ async function waitForChains(ponder: PonderHandle, blocks: Record<string, bigint
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`chains not indexed to ${JSON.stringify(Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, String(v)])))} in time; /status ${last}; log ${ponder.logFile}:\n${ponder.logTail()}`);
+}
+
+/** Polls until each chain's bookings, rate updates and accounts are as many as its replay has. */
+async function waitForCounts(ponder: PonderHandle, replays: Expected[], timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  const tables = [["booking", "bookings"], ["oracle_rate_history", "oracleRateHistorys"], ["account", "accounts"]] as const;
+  let last = "";
+  while (Date.now() < deadline) {
+    const counts = await Promise.all(
+      worlds.flatMap((w, i) =>
+        tables.map(async ([table, plural]) => {
+          const data = await ponder.graphql<Record<string, { totalCount: number }>>(`{ ${plural}(where: { chainId: ${w.deployment.chainId} }) { totalCount } }`);
+          return [`${w.name}.${table}`, data[plural]!.totalCount, replays[i]!.tables[table]!.length] as const;
+        }),
+      ),
+    ).catch(() => null);
+    if (counts?.every(([, seen, want]) => seen === want)) return;
+    last = JSON.stringify(counts);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the restarted index did not get back to the replay's row counts: ${last}; log ${ponder.logFile}:\n${ponder.logTail()}`);
 }
 
 /** Every table's rows of one chain, as compared with the replay. */
@@ -99,14 +124,15 @@ beforeAll(async () => {
     }),
   );
   for (const w of built) worlds.push({ ...w, expected: undefined as unknown as Expected });
-  const networks = worlds.map((w) => ({ name: w.name, deploymentFile: writeDeployment(w.deployment, path.join(tmpDir, `${w.name}.json`)) }));
+  networks = worlds.map((w) => ({ name: w.name, deploymentFile: writeDeployment(w.deployment, path.join(tmpDir, `${w.name}.json`)) }));
   const [a, b] = worlds as [World, World];
   const heads = () => Object.fromEntries(worlds.map((w) => [w.name, w.head]));
 
   await Promise.all([
     ...worlds.map(async (w) => (w.expected = await replay(w))),
     ...enabled.map(async (backend) => {
-      const ponder = await startPonder({ networks, database: backend.database, readyTimeoutMs: 300_000 });
+      // Its data is kept: the last suite kills it and restarts on it (the restarted one cleans up).
+      const ponder = await startPonder({ networks, database: backend.database, readyTimeoutMs: 300_000, keepData: true });
       ponders.set(backend.name, ponder);
       await waitForChains(ponder, heads());
     }),
@@ -269,5 +295,117 @@ describe.each(backends)("one index of two chains on $name", ({ name, enabled: on
       expect(res.status).toBe(200);
       expect(((await res.json()) as { chainId: number }).chainId).toBe(w.deployment.chainId);
     }
+  });
+});
+
+// Last: paying a booking moves chain B, which every check above reads as it was.
+describe.each(backends)("write side of two chains on $name", ({ name, enabled: on }) => {
+  const run = on ? it : it.skip;
+  const ponder = () => ponders.get(name)!;
+  const B = 1;
+
+  run("sign-in names either chain; a booking authorization is signed for the chain asked for, paid there, and read as used", async () => {
+    const b = worlds[B]!;
+    const chains = worlds.map((w) => w.deployment.chainId);
+    const customer = privateKeyToAccount(generatePrivateKey());
+    const n = await getSignInNonce(ponder().url);
+    expect(n.chainIds).toEqual(chains);
+    const message = siweMessage(ponder().url, customer, n, { chainId: b.deployment.chainId });
+    const verified = await postVerify(ponder().url, message, await customer.signMessage({ message }));
+    const { token } = (await verified.json()) as { token: string };
+    expect(verified.status).toBe(200);
+    const other = siweMessage(ponder().url, customer, await getSignInNonce(ponder().url), { chainId: 1 });
+    expect((await postVerify(ponder().url, other, await customer.signMessage({ message: other }))).status).toBe(401);
+
+    const sign = (body: Record<string, unknown>) =>
+      fetch(`${ponder().url}/api/sign/booking`, { method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: JSON.stringify(body) });
+    const terms = { provider: b.deployment.roles.operator, amount: "7000000" };
+    const unnamed = await sign(terms);
+    expect(unnamed.status).toBe(400);
+    expect(((await unnamed.json()) as { error: { code: string; details: unknown } }).error).toMatchObject({ code: "chain_required", details: { chains } });
+    const res = await sign({ ...terms, chainId: b.deployment.chainId });
+    const issued = (await res.json()) as { id: string; authorization: Record<string, string>; signature: Hex; typedData: { domain: { chainId: number; verifyingContract: string } } };
+    expect(res.status, JSON.stringify(issued)).toBe(201);
+    expect(issued.typedData.domain).toMatchObject({ chainId: b.deployment.chainId, verifyingContract: b.deployment.contracts.BookingEscrow.address });
+
+    // The customer pays it on chain B.
+    const chain = localChain(b.anvil.rpcUrl, b.deployment.chainId);
+    const client = createPublicClient({ chain, transport: http(b.anvil.rpcUrl) });
+    const wallet = createWalletClient({ account: customer, chain, transport: http(b.anvil.rpcUrl) });
+    await client.request({ method: "anvil_setBalance" as never, params: [customer.address, "0x8ac7230489e80000"] as never });
+    const usdc = b.deployment.tokens.USDC;
+    const escrow = b.deployment.contracts.BookingEscrow.address;
+    for (const hash of [
+      await wallet.writeContract({ address: usdc, abi: abis.TestToken, functionName: "mint", args: [customer.address, 7_000_000n] }),
+      await wallet.writeContract({ address: usdc, abi: abis.TestToken, functionName: "approve", args: [escrow, maxUint256] }),
+    ]) {
+      await client.waitForTransactionReceipt({ hash });
+    }
+    const a = issued.authorization;
+    const hash = await wallet.writeContract({
+      address: escrow,
+      abi: abis.BookingEscrow,
+      functionName: "createAndPayBooking",
+      args: [
+        {
+          bookingId: a.bookingId as Hex,
+          customer: a.customer as Address,
+          provider: a.provider as Address,
+          inviter: a.inviter as Address,
+          amount: BigInt(a.amount!),
+          platformFeeRate: BigInt(a.platformFeeRate!),
+          inviterFeeRate: BigInt(a.inviterFeeRate!),
+          expiry: BigInt(a.expiry!),
+          nonce: BigInt(a.nonce!),
+        },
+        issued.signature,
+      ],
+    });
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    expect(receipt.status).toBe("success");
+    await waitForChains(ponder(), { [b.name]: receipt.blockNumber }, 60_000);
+
+    const record = (await (await fetch(`${ponder().url}/api/authorizations/${issued.id}`, { headers: bearer(token) })).json()) as { status: string; txHash: string };
+    expect([record.status, record.txHash]).toEqual(["used", hash]);
+    const booking = (await (await fetch(`${ponder().url}/api/bookings/${a.bookingId}`)).json()) as { chainId: number; amount: string };
+    expect(booking).toMatchObject({ chainId: b.deployment.chainId, amount: "7000000" });
+  });
+});
+
+// Last of all: SIGKILL each index and restart it on its data. Crash recovery restores both chains.
+describe("crash and restart with both chains", () => {
+  const restarted = new Map<string, { log: string; rows: Record<string, Row[]>[] }>();
+  const replays: Expected[] = [];
+
+  beforeAll(async () => {
+    const heads = Object.fromEntries(await Promise.all(worlds.map(async (w) => [w.name, await rpcOf(w).getBlockNumber({ cacheTime: 0 })] as const)));
+    for (const w of worlds) w.head = heads[w.name]!;
+    replays.push(...(await Promise.all(worlds.map(replay))));
+    await Promise.all(
+      enabled.map(async (backend) => {
+        const victim = ponders.get(backend.name)!;
+        const exited = new Promise<void>((resolve) => (victim.process.exitCode === null && victim.process.signalCode === null ? victim.process.once("exit", () => resolve()) : resolve()));
+        victim.kill();
+        await exited;
+        // Waits for /ready, which includes the wait for the dead process's lock (up to ~25 s).
+        const ponder = await startPonder({ networks, database: backend.database, schema: victim.schema, pgliteDir: victim.pgliteDir, readyTimeoutMs: 240_000 });
+        ponders.set(backend.name, ponder);
+        await waitForChains(ponder, heads, 120_000);
+        // Not enough on its own: the chains are short (every block still unfinalized), so recovery
+        // reverts to block 0 and re-indexes them live, while /status already shows the old heads.
+        await waitForCounts(ponder, replays);
+        restarted.set(backend.name, { log: readFileSync(ponder.logFile, "utf8"), rows: await Promise.all(worlds.map((w) => chainRows(ponder, w.deployment.chainId))) });
+      }),
+    );
+  }, 600_000);
+
+  describe.each(backends)("on $name", ({ name, enabled: on }) => {
+    const run = on ? it : it.skip;
+    run("recovers, and each chain's tables equal the replay of its logs (the write above included)", () => {
+      const r = restarted.get(name)!;
+      expect(r.log).toMatch(/crash recovery/i);
+      worlds.forEach((w, i) => expect(r.rows[i], w.name).toEqual(canonicalTables(replays[i]!)));
+      expect(replays[1]!.tables.booking!.length).toBeGreaterThan(worlds[1]!.expected.tables.booking!.length);
+    });
   });
 });

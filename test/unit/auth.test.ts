@@ -83,7 +83,7 @@ describe("auth config", () => {
 
 describe("EIP-4361 message checks", () => {
   const now = new Date("2026-11-20T12:00:00.000Z");
-  const expected = { policy: { domains: ["api.example.com"], uriOrigins: ["https://api.example.com"] } as SiwePolicy, chainId: 84532, now };
+  const expected = { policy: { domains: ["api.example.com"], uriOrigins: ["https://api.example.com"] } as SiwePolicy, chainIds: [84532, 8453], now };
   const message = (over: Partial<Parameters<typeof createSiweMessage>[0]> = {}) =>
     createSiweMessage({ domain: "api.example.com", address: A, uri: "https://api.example.com", version: "1", chainId: 84532, nonce: "abcdef0123456789", issuedAt: now, ...over });
 
@@ -128,6 +128,10 @@ describe("EIP-4361 message checks", () => {
     };
     expect(code(message({ domain: "evil.example.com" }))).toBe("domain_mismatch");
     expect(code(message({ chainId: 1 }))).toBe("chain_mismatch");
+    // Any chain the API serves may be named (the wallet's current chain, if it is one of them).
+    expect(code(message({ chainId: 8453 }))).toBe("ok");
+    const other = checkSiweMessage(message({ chainId: 1 }), expected);
+    expect(other.ok ? "" : other.message).toBe("the message is for chain 1, this API serves chains 84532, 8453");
     expect(code(message({ issuedAt: new Date(now.getTime() + MAX_CLOCK_SKEW_MS + 1000) }))).toBe("issued_at_in_future");
     expect(code(message({ issuedAt: new Date(now.getTime() + MAX_CLOCK_SKEW_MS - 1000) }))).toBe("ok");
     expect(code(message({ expirationTime: now }))).toBe("message_expired");

@@ -5,6 +5,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { bookingIdOf, bookingTerms, MAX_BOOKING_AMOUNT, offchainBookingId } from "../../api/signing/booking.js";
 import { laterOf } from "../../api/signing/clock.js";
+import { signingChainFor } from "../../api/signing/chain.js";
 import { composeNonce, decomposeNonce } from "../../api/signing/nonce.js";
 import { authorizationStatus, type IndexedBooking } from "../../api/signing/status.js";
 import {
@@ -187,5 +188,26 @@ describe("authorization status", () => {
     expect(laterOf(1_000_999, null)).toBe(1000n);
     expect(laterOf(1_000_999, 999n)).toBe(1000n);
     expect(laterOf(1_000_999, 90_000n)).toBe(90_000n);
+  });
+});
+
+describe("the chain an authorization is signed for", () => {
+  const escrow = (chainId: number) => ({ chainId, networkName: `n${chainId}`, domain: escrowDomain(chainId, zeroAddress), now: async () => 0n });
+  const bare = (chainId: number) => ({ chainId, networkName: `n${chainId}`, domain: null, now: async () => 0n });
+
+  it("is the one chain with an escrow when none is named", () => {
+    expect(signingChainFor([bare(8453), escrow(84532), bare(11155111)], undefined).chainId).toBe(84532);
+  });
+
+  it("is the one named, if served (its missing escrow is the route's 503)", () => {
+    expect(signingChainFor([escrow(1), escrow(2)], 2).chainId).toBe(2);
+    expect(signingChainFor([escrow(1), bare(2)], 2).domain).toBeNull();
+    expect(() => signingChainFor([escrow(1)], 3)).toThrow(expect.objectContaining({ status: 400, code: "unknown_chain" }));
+  });
+
+  it("must be named when escrows are on several chains", () => {
+    expect(() => signingChainFor([escrow(31337), escrow(31338)], undefined)).toThrow(
+      expect.objectContaining({ status: 400, code: "chain_required", details: { chains: [31337, 31338] } }),
+    );
   });
 });
