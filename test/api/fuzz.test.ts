@@ -4,6 +4,8 @@
 // seed is printed and is in every failure message). Nothing may answer 5xx or drop the connection,
 // every 4xx under /api is the standard error body, oversized bodies are 413s, and at the end the
 // process still answers /health. Signed in as an admin too, so validation behind auth is reached.
+// The index holds two chains (the same contracts at the same addresses, so ids repeat), so the
+// chainId parameters and the "on several chains" answers are fuzzed too.
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -34,7 +36,7 @@ import {
   type OpenApiDoc,
   type Reply,
 } from "../helpers/fuzz.js";
-import { dropSyncRows, startPonder, type PonderHandle } from "../helpers/ponder.js";
+import { dropSyncRows, startPonder, waitForChains, type PonderHandle } from "../helpers/ponder.js";
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 /** Requests per operation; operations without inputs get fewer (they only have headers and query to break). */
@@ -46,18 +48,26 @@ const IN_FLIGHT = 6;
 console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
 
 let chain: TestChain;
+/** A second chain in the same index, so ids exist on two chains and every chainId path is reached. */
+let second: TestChain;
 let tmpDir: string;
 let known: Known;
 const ponders = new Map<string, PonderHandle>();
 const anonymous400s = new Map<string, number>();
 
 beforeAll(async () => {
-  chain = await startTestChain({ chainId: uniqueChainId() });
-  const sim = await simulate({ rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, seed: 3, ops: 80, profile: "mixed" });
-  if (sim.failures.length > 0) throw new Error(`simulator: ${sim.failures.length} transactions failed`);
+  [chain, second] = await Promise.all([startTestChain({ chainId: uniqueChainId() }), startTestChain({ chainId: uniqueChainId() })]);
+  const sims = await Promise.all([
+    simulate({ rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, seed: 3, ops: 80, profile: "mixed" }),
+    simulate({ rpcUrl: second.anvil.rpcUrl, deployment: second.deployment, seed: 4, ops: 40, profile: "mixed" }),
+  ]);
+  if (sims.some((sim) => sim.failures.length > 0)) throw new Error(`simulator: ${sims.map((sim) => sim.failures.length).join(" + ")} transactions failed`);
   tmpDir = mkdtempSync(path.join(os.tmpdir(), "api-fuzz-"));
-  const deploymentFile = writeDeployment(chain.deployment, path.join(tmpDir, "deployment.json"));
-  const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  const networks = [
+    { name: "local", deploymentFile: writeDeployment(chain.deployment, path.join(tmpDir, "local.json")) },
+    { name: "local-b", deploymentFile: writeDeployment(second.deployment, path.join(tmpDir, "local-b.json")) },
+  ];
+  const heads = { local: await chain.publicClient.getBlockNumber({ cacheTime: 0 }), "local-b": await second.publicClient.getBlockNumber({ cacheTime: 0 }) };
   await Promise.all(
     backends
       .filter((b) => b.enabled)
@@ -66,12 +76,12 @@ beforeAll(async () => {
         // otherwise mostly see 429s instead of reaching validation. Likewise /sql/db's cap on
         // concurrent queries (a 503 sql_busy) sits above the fuzzer's requests in flight.
         const ponder = await startPonder({
-          deploymentFile,
+          networks,
           database: b.database,
           env: { SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000", SQL_MAX_CONCURRENT: String(IN_FLIGHT + 1), SQL_MAX_CONCURRENT_PER_CLIENT: String(IN_FLIGHT + 1) },
         });
         ponders.set(b.name, ponder);
-        await ponder.waitForBlock(head, 120_000);
+        await waitForChains(ponder, heads, 120_000);
       }),
   );
   known = await knownValues(ponders.values().next().value!);
@@ -79,9 +89,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([...ponders.values()].map((p) => p.stop()));
-  await chain?.stop();
+  await Promise.all([chain?.stop(), second?.stop()]);
   if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
-  if (pgAvailable && chain) dropSyncRows(PG_URL, chain.anvil.chainId);
+  if (pgAvailable) for (const c of [chain, second]) if (c) dropSyncRows(PG_URL, c.anvil.chainId);
 });
 
 /** Ids the index has, so plausible requests reach the handlers and some answer 200. */
@@ -312,7 +322,10 @@ describe.each(backends)("fuzzing every route on $name", ({ name, enabled }) => {
     const p = ponder();
     expect(p.process.exitCode, `ponder exited; log ${p.logFile}:\n${p.logTail()}`).toBeNull();
     expect((await fetch(`${p.url}/health`)).status).toBe(200);
-    expect((await fetch(`${p.url}/api/events/${known.eventId![0]}`)).status).toBe(200);
+    expect((await fetch(`${p.url}/api/events/${known.eventId![0]}?chainId=${chain.anvil.chainId}`)).status).toBe(200);
+    // Event ids start at 1 on both chains: without a chainId the read names them.
+    const both = await fetch(`${p.url}/api/events/1`);
+    expect([both.status, ((await both.json()) as { error: { code: string } }).error.code]).toEqual([400, "ambiguous_chain"]);
     expect(overall.sent).toBeGreaterThan(100);
   });
 });

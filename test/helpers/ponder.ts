@@ -140,6 +140,22 @@ export async function indexedBlock(url: string): Promise<number | undefined> {
   return blocks.length ? Math.min(...blocks) : undefined;
 }
 
+/** Polls /status until each named chain is indexed up to its block. */
+export async function waitForChains(ponder: PonderHandle, blocks: Record<string, bigint>, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    const res = await fetch(`${ponder.url}/status`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
+    if (res?.ok) {
+      const status = (await res.json()) as Record<string, { block: { number: number } } | undefined>;
+      last = JSON.stringify(status);
+      if (Object.entries(blocks).every(([chain, block]) => (status[chain]?.block.number ?? -1) >= Number(block))) return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`chains not indexed to ${JSON.stringify(Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, String(v)])))} in time; /status ${last}; log ${ponder.logFile}:\n${ponder.logTail()}`);
+}
+
 /** Which chains the child indexes, polled every 200 ms: one (PONDER_NETWORK=local) or a list (PONDER_NETWORKS). */
 function chainsEnv(options: PonderOptions): Record<string, string> {
   if (!options.networks) {

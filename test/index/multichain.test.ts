@@ -25,7 +25,7 @@ import { uniqueChainId } from "../helpers/chain.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { canonical, COMPARED_COLUMNS, expectedTables, type Expected, type Row } from "../helpers/expectations.js";
 import { chainLogs } from "../helpers/logs.js";
-import { dropSyncRows, startPonder, type PonderHandle } from "../helpers/ponder.js";
+import { dropSyncRows, startPonder, waitForChains, type PonderHandle } from "../helpers/ponder.js";
 import { tableRows } from "../helpers/tables.js";
 
 const OPS = 250;
@@ -45,22 +45,6 @@ const rpcOf = (w: World) => createPublicClient({ transport: http(w.anvil.rpcUrl,
 async function replay(w: World): Promise<Expected> {
   const logs = await chainLogs(w.anvil.rpcUrl, w.deployment, w.head);
   return expectedTables(logs, w.deployment, rpcOf(w), w.head);
-}
-
-/** Polls /status until each named chain is indexed up to its block. */
-async function waitForChains(ponder: PonderHandle, blocks: Record<string, bigint>, timeoutMs = 300_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    const res = await fetch(`${ponder.url}/status`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
-    if (res?.ok) {
-      const status = (await res.json()) as Record<string, { block: { number: number } } | undefined>;
-      last = JSON.stringify(status);
-      if (Object.entries(blocks).every(([chain, block]) => (status[chain]?.block.number ?? -1) >= Number(block))) return;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`chains not indexed to ${JSON.stringify(Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, String(v)])))} in time; /status ${last}; log ${ponder.logFile}:\n${ponder.logTail()}`);
 }
 
 /** Polls until each chain's bookings, rate updates and accounts are as many as its replay has. */
