@@ -28,6 +28,7 @@ import { writeDeployment } from "../../config/deployment.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { bearer, signIn } from "../helpers/auth.js";
 import { expectRevert, startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
+import { bookingArgs, cancellationArgs } from "../helpers/escrow.js";
 import { dropSyncRows, startPonder, type PonderHandle } from "../helpers/ponder.js";
 
 /** The local network's defaults: dev secret, dev roles, dev signer, 10 signatures a minute. */
@@ -89,30 +90,6 @@ const SIGNER = getAddress(roleAccount("signer").address);
 const HOUR = 3600;
 
 type Json = Record<string, string>;
-const bookingArgs = (m: Json) =>
-  ({
-    bookingId: m.bookingId as Hex,
-    customer: m.customer as Address,
-    provider: m.provider as Address,
-    inviter: m.inviter as Address,
-    amount: BigInt(m.amount!),
-    platformFeeRate: BigInt(m.platformFeeRate!),
-    inviterFeeRate: BigInt(m.inviterFeeRate!),
-    expiry: BigInt(m.expiry!),
-    nonce: BigInt(m.nonce!),
-  }) as const;
-const cancellationArgs = (m: Json) =>
-  ({
-    bookingId: m.bookingId as Hex,
-    customerAmount: BigInt(m.customerAmount!),
-    providerAmount: BigInt(m.providerAmount!),
-    platformAmount: BigInt(m.platformAmount!),
-    inviterAmount: BigInt(m.inviterAmount!),
-    reason: m.reason!,
-    expiry: BigInt(m.expiry!),
-    nonce: BigInt(m.nonce!),
-  }) as const;
-
 describe.each(backends)("signing on $name", ({ name, enabled }) => {
   const run = enabled ? it : it.skip;
   const ponder = () => ponders.get(name)!;

@@ -86,3 +86,28 @@ export function completionSplit(amount: bigint, platformFeeRate: bigint, inviter
   const inviterFee = (amount * inviterFeeRate) / 10_000n;
   return { providerAmount: amount - platformFee - inviterFee, platformFee, inviterFee };
 }
+
+/** An answer's `authorization` (uint256 fields as decimal strings) as the contract call takes it. */
+export const bookingArgs = (m: Record<string, string>) =>
+  ({
+    bookingId: m.bookingId as Hex,
+    customer: m.customer as Address,
+    provider: m.provider as Address,
+    inviter: m.inviter as Address,
+    amount: BigInt(m.amount!),
+    platformFeeRate: BigInt(m.platformFeeRate!),
+    inviterFeeRate: BigInt(m.inviterFeeRate!),
+    expiry: BigInt(m.expiry!),
+    nonce: BigInt(m.nonce!),
+  }) as const;
+export const cancellationArgs = (m: Record<string, string>) =>
+  ({
+    bookingId: m.bookingId as Hex,
+    customerAmount: BigInt(m.customerAmount!),
+    providerAmount: BigInt(m.providerAmount!),
+    platformAmount: BigInt(m.platformAmount!),
+    inviterAmount: BigInt(m.inviterAmount!),
+    reason: m.reason!,
+    expiry: BigInt(m.expiry!),
+    nonce: BigInt(m.nonce!),
+  }) as const;

@@ -21,6 +21,7 @@ import { writeDeployment, type Deployment } from "../../config/deployment.js";
 import { deployLocal, localChain } from "../../devchain/local.js";
 import { simulate, type SimulationResult } from "../../devchain/sim/simulator.js";
 import { bearer, getSignInNonce, postVerify, siweMessage } from "../helpers/auth.js";
+import { bookingArgs } from "../helpers/escrow.js";
 import { uniqueChainId } from "../helpers/chain.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { canonical, COMPARED_COLUMNS, expectedTables, type Expected, type Row } from "../helpers/expectations.js";
@@ -331,17 +332,7 @@ describe.each(backends)("write side of two chains on $name", ({ name, enabled: o
       abi: abis.BookingEscrow,
       functionName: "createAndPayBooking",
       args: [
-        {
-          bookingId: a.bookingId as Hex,
-          customer: a.customer as Address,
-          provider: a.provider as Address,
-          inviter: a.inviter as Address,
-          amount: BigInt(a.amount!),
-          platformFeeRate: BigInt(a.platformFeeRate!),
-          inviterFeeRate: BigInt(a.inviterFeeRate!),
-          expiry: BigInt(a.expiry!),
-          nonce: BigInt(a.nonce!),
-        },
+        bookingArgs(a),
         issued.signature,
       ],
     });
