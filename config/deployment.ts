@@ -7,12 +7,16 @@ import { isAddress, type Address } from "viem";
 
 export const deploymentsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../deployments");
 
+/** The largest chain id the index holds (2^31 - 1). */
+export const MAX_CHAIN_ID = 2 ** 31 - 1;
+
 const address = z.string().refine(isAddress, "not an address").transform((a) => a as Address);
 const located = z.object({ address, startBlock: z.number().int().nonnegative() });
 
 export const deploymentSchema = z.object({
   network: z.string(),
-  chainId: z.number().int().positive(),
+  // The index keeps chainId in a 32-bit integer: Ponder's GraphQL serves number columns as Int.
+  chainId: z.number().int().positive().max(MAX_CHAIN_ID, `chain ids above ${MAX_CHAIN_ID} are not supported (the index keeps chainId as a 32-bit integer, as Ponder's GraphQL Int is)`),
   rpcUrl: z.string().optional(),
   contracts: z.object({
     BookingEscrow: located,

@@ -6,9 +6,12 @@
 // of its own and removes that chain's sync rows afterwards.
 import pg from "pg";
 
-/** A chain id no other local run uses (anvil accepts any u64; Ponder's default finality of 30 blocks applies). */
+/**
+ * A chain id no other local run uses (Ponder's default finality of 30 blocks applies). Every table's
+ * `chainId` is an `integer` column (int4), so the id stays below 2^31; the test helpers use 900–999 M.
+ */
 export function uniqueChainId(): number {
-  return 3_133_700_000 + Math.floor(Math.random() * 100_000);
+  return 1_313_370_000 + Math.floor(Math.random() * 100_000);
 }
 
 /** Deletes the rows of `chainId` from every `ponder_sync` table that has a chain_id column. */

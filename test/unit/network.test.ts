@@ -12,7 +12,7 @@ import {
   startBlockEnvVar,
   type DeploymentSource,
 } from "../../config/network.js";
-import type { Deployment } from "../../config/deployment.js";
+import { deploymentSchema, type Deployment } from "../../config/deployment.js";
 
 const A = (n: number) => `0x${n.toString(16).padStart(40, "0")}` as `0x${string}`;
 
@@ -350,5 +350,15 @@ describe("resolveDatabase", () => {
     expect(resolveDatabase({ PGLITE_DIR: "/tmp/p" })).toEqual({ kind: "pglite", directory: "/tmp/p" });
     expect(resolveDatabase({ DATABASE_URL: "  ", PGLITE_DIR: "/tmp/p" }).kind).toBe("pglite");
     expect(() => resolveDatabase({ PGLITE_DIR: "memory://" })).toThrow(/PGLITE_DIR/);
+  });
+});
+
+describe("chain ids the index can hold", () => {
+  it("a deployment file on a chain id past 2^31 - 1 is refused with the reason", () => {
+    const file = { ...deployment(), chainId: 11297108109 };
+    const parsed = deploymentSchema.safeParse(file);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(/chain ids above 2147483647 are not supported/);
+    expect(deploymentSchema.safeParse({ ...file, chainId: 2147483647 }).success).toBe(true);
   });
 });
