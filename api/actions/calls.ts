@@ -51,6 +51,7 @@ export function checkInCall(nft: Address, tokenId: bigint, gateId: Hex): Call {
 /** The stake of a created event is a second transaction (PaymentProcessor.setEventStake), recorded as a child action. */
 export function stakeAction(parent: ActionRow, processor: Address, eventId: bigint, stakeBps: bigint): NewAction {
   return {
+    chainId: parent.chainId,
     kind: "event-stake",
     requestedBy: parent.requestedBy,
     idempotencyKey: `stake-of:${parent.id}`,

@@ -177,22 +177,24 @@ async function closingEvents(tx: StoreTx, eventIds: string[]): Promise<Set<strin
   const rows = await tx
     .select({ eventId: action.eventId })
     .from(action)
-    .where(and(inArray(action.kind, ["event-complete", "event-cancel"]), inArray(action.eventId, [...new Set(eventIds)]), ne(action.status, "failed")));
+    .where(and(eq(action.chainId, actionsChain().network.chainId), inArray(action.kind, ["event-complete", "event-cancel"]), inArray(action.eventId, [...new Set(eventIds)]), ne(action.status, "failed")));
   return new Set(rows.map((r) => r.eventId).filter((e): e is string => e !== null));
 }
 
 /** Token ids (decimal) among `tokenIds` that an earlier check-in action accepted and did not fail. */
 async function acceptedTokens(tx: StoreTx, tokenIds: string[]): Promise<Set<string>> {
   if (tokenIds.length === 0) return new Set();
+  // Token ids repeat across chains: only check-ins sent to this chain count.
   const rows = await tx
     .select({ tokenId: action.tokenId })
     .from(action)
-    .where(and(eq(action.kind, "check-in"), inArray(action.tokenId, tokenIds), ne(action.status, "failed")));
+    .where(and(eq(action.chainId, actionsChain().network.chainId), eq(action.kind, "check-in"), inArray(action.tokenId, tokenIds), ne(action.status, "failed")));
   return new Set(rows.map((r) => r.tokenId).filter((t): t is string => t !== null));
 }
 
 function checkInAction(caller: Caller, key: string, request: Record<string, unknown>, a: Assessment, gate: Hex, sender: Address, nft: Address): NewAction {
   return {
+    chainId: actionsChain().network.chainId,
     kind: "check-in",
     requestedBy: caller.address,
     idempotencyKey: key,

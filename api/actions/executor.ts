@@ -78,6 +78,8 @@ export function createExecutor(deps: ExecutorDeps) {
       .from(action)
       .where(
         and(
+          // This executor's chain only: another chain's actions need that chain's client and keys.
+          eq(action.chainId, chain.network.chainId),
           inArray(action.status, WORKING),
           eq(action.finalized, false),
           lte(action.nextAttemptAt, now),
@@ -138,7 +140,8 @@ export function createExecutor(deps: ExecutorDeps) {
       await finish(store.db, row, { note: `${KEY_ENV[row.senderRole as KeyRole]} is not configured`, nextAttemptAt: later(10_000) });
       return;
     }
-    const signed = await store.locked(`sender:${row.sender.toLowerCase()}`, async (tx) => {
+    // Nonces are per (chain, sender): the lock and the highest nonce recorded are too.
+    const signed = await store.locked(`sender:${row.chainId}:${row.sender.toLowerCase()}`, async (tx) => {
       const [cur] = await tx.select().from(action).where(eq(action.id, row.id)).for("update");
       if (!cur || cur.status !== expected || cur.leaseOwner !== owner || cur.txHash !== row.txHash) return null;
       const call = { account: account.address, to: cur.target as Hex, data: cur.calldata as Hex, value: BigInt(cur.value) };
@@ -158,7 +161,7 @@ export function createExecutor(deps: ExecutorDeps) {
       const [{ highest } = { highest: null }] = await tx
         .select({ highest: sql<string | null>`max(${action.nonce})` })
         .from(action)
-        .where(eq(action.sender, cur.sender));
+        .where(and(eq(action.chainId, cur.chainId), eq(action.sender, cur.sender)));
       const nonce = nextNonce(pending, highest === null ? null : Number(highest));
       const request = await client.prepareTransactionRequest({ ...call, account, nonce, gas: (gas * 6n) / 5n, chain: chain.chain });
       const raw = await account.signTransaction(request as Parameters<typeof account.signTransaction>[0]);
@@ -192,7 +195,7 @@ export function createExecutor(deps: ExecutorDeps) {
     const [{ n } = { n: 0 }] = await store.db
       .select({ n: sql<number>`count(*)::int` })
       .from(action)
-      .where(and(eq(action.kind, "check-in"), eq(action.eventId, row.eventId), inArray(action.status, ["pending", "sent", "mined"])));
+      .where(and(eq(action.chainId, row.chainId), eq(action.kind, "check-in"), eq(action.eventId, row.eventId), inArray(action.status, ["pending", "sent", "mined"])));
     return n > 0 ? `waiting for ${n} accepted check-in(s) of event ${row.eventId} to be indexed before completing` : null;
   }
 

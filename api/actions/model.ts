@@ -7,6 +7,7 @@ import { ACTION_KINDS, ACTION_STATUSES } from "./rules.js";
 export const ActionJson = z
   .object({
     id: z.string().uuid(),
+    chainId: z.number().int().openapi({ description: "The chain the transaction is sent to" }),
     kind: z.enum(ACTION_KINDS),
     status: z.enum(ACTION_STATUSES),
     note: z.string().nullable().openapi({ description: "Why a pending action waits, or the last broadcast problem" }),
@@ -38,6 +39,7 @@ export type ActionJson = z.infer<typeof ActionJson>;
 export function actionJson(r: ActionRow): ActionJson {
   return {
     id: r.id,
+    chainId: r.chainId,
     kind: r.kind as ActionJson["kind"],
     status: r.status as ActionJson["status"],
     note: r.note,

@@ -8,6 +8,8 @@ import type { KeyRole } from "../chain/keys.js";
 import { replayOutcome, requestHash, withTransition, type ActionKind } from "./rules.js";
 
 export type NewAction = {
+  /** The chain it is sent to. */
+  chainId: number;
   kind: ActionKind;
   requestedBy: string;
   idempotencyKey: string;
@@ -41,6 +43,7 @@ export async function replayOf(db: StoreDb | StoreTx, requestedBy: string, key: 
 export function newActionRow(a: NewAction, now: Date): typeof action.$inferInsert {
   return {
     id: randomUUID(),
+    chainId: a.chainId,
     requestedBy: a.requestedBy,
     idempotencyKey: a.idempotencyKey,
     kind: a.kind,

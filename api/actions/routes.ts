@@ -123,7 +123,7 @@ const endEventRoute = (verb: "cancel" | "complete") =>
 
 function newAction(kind: ActionKind, caller: Caller, key: string, request: Record<string, unknown>, call: { target: string; calldata: string; value: bigint }, subject: NewAction["subject"]): NewAction {
   const sender = senderOf(SENDER_ROLE[kind]);
-  return { kind, requestedBy: caller.address, idempotencyKey: key, request, senderRole: SENDER_ROLE[kind], sender: sender.address, ...call, subject };
+  return { chainId: actionsChain().network.chainId, kind, requestedBy: caller.address, idempotencyKey: key, request, senderRole: SENDER_ROLE[kind], sender: sender.address, ...call, subject };
 }
 
 function contract(name: "QRPayment" | "BookingEscrow" | "EventTicketNFT") {
@@ -198,10 +198,10 @@ export function actionsRouter(deps: ReadDeps) {
         let eventId: bigint;
         if (input.eventId !== undefined) {
           eventId = BigInt(input.eventId);
-          const [taken] = await tx.select({ id: action.id }).from(action).where(and(eq(action.kind, "event-create"), eq(action.eventId, eventId.toString()), inArray(action.status, ["pending", "sent", "mined", "indexed"]))).limit(1);
+          const [taken] = await tx.select({ id: action.id }).from(action).where(and(eq(action.chainId, chainId), eq(action.kind, "event-create"), eq(action.eventId, eventId.toString()), inArray(action.status, ["pending", "sent", "mined", "indexed"]))).limit(1);
           if (taken || (await readEvent(deps, chainId, eventId))) throw new ApiError(409, "event_exists", `event ${eventId} already exists (or is being created)`, { eventId: eventId.toString() });
         } else {
-          const [{ highest } = { highest: null }] = await tx.select({ highest: max(sql<string>`(${action.eventId})::numeric`) }).from(action).where(eq(action.kind, "event-create"));
+          const [{ highest } = { highest: null }] = await tx.select({ highest: max(sql<string>`(${action.eventId})::numeric`) }).from(action).where(and(eq(action.chainId, chainId), eq(action.kind, "event-create")));
           const indexed = (await highestEventId(deps, chainId)) ?? 0n;
           const stored = highest === null ? 0n : BigInt(String(highest));
           eventId = (indexed > stored ? indexed : stored) + 1n;

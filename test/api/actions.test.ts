@@ -55,7 +55,7 @@ describe.each(backends)("write actions on $name", ({ database, enabled }) => {
     const key = h.key("settle");
     const created = await h.post("/api/actions/qr-settlements", merchantT, body, key);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ kind: "qr-settlement", sender: { role: "bot", address: bot.address } });
+    expect(created.body).toMatchObject({ chainId: h.chain.anvil.chainId, kind: "qr-settlement", sender: { role: "bot", address: bot.address } });
     const again = await h.post("/api/actions/qr-settlements", merchantT, { beneficiary: merchant.address, orderHash: order.toUpperCase().replace("0X", "0x") }, key);
     expect([again.status, again.body.id]).toEqual([200, created.body.id]);
     const reused = await h.post("/api/actions/qr-settlements", merchantT, { ...body, beneficiary: operator.address }, key);

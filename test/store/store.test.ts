@@ -6,7 +6,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../api/store/db.js";
-import type { Migration } from "../../api/store/migrations/index.js";
+import { migrations, type Migration } from "../../api/store/migrations/index.js";
 import { PG_URL, pgAvailable } from "../helpers/backends.js";
 import { dropPostgresSchema, uniqueSchema } from "../helpers/ponder.js";
 
@@ -91,5 +91,25 @@ describe.each(backends)("offchain store on $name", ({ enabled, env }) => {
     expect(await count(a)).toBe(40);
     await a.close();
     if (b !== a) await b.close();
+  });
+
+  run("0007 names the chain of every action recorded before it (the store's one chain) and makes it required", async () => {
+    const e = env();
+    const upTo6 = migrations.filter((m) => m.id < "0007");
+    const before = await openStore(e, upTo6);
+    const s = `"${before.location.schema}"`;
+    const exec = (q: string) => before.db.execute(sql.raw(q)) as unknown as Promise<{ rows: Record<string, unknown>[] }>;
+    await exec(`INSERT INTO ${s}.store_chain VALUES (1, 84532, '0xabc', now())`);
+    await exec(
+      `INSERT INTO ${s}.action (id, requested_by, idempotency_key, kind, request, request_hash, status, sender_role, sender, target, calldata, value, previous_tx_hashes, finalized, attempts, transitions, next_attempt_at, created_at, updated_at)
+       VALUES ('00000000-0000-4000-8000-000000000001', '0x1', 'k', 'qr-settlement', '{}', 'h', 'indexed', 'bot', '0x2', '0x3', '0x', '0', '[]', true, 1, '[]', now(), now(), now())`,
+    );
+    await before.close();
+    const after = await openStore(e);
+    const read = (q: string) => after.db.execute(sql.raw(q)) as unknown as Promise<{ rows: Record<string, unknown>[] }>;
+    expect((await read(`SELECT chain_id FROM ${s}.action`)).rows).toEqual([{ chain_id: 84532 }]);
+    const column = await read(`SELECT is_nullable FROM information_schema.columns WHERE table_schema = '${after.location.schema}' AND table_name = 'action' AND column_name = 'chain_id'`);
+    expect(column.rows).toEqual([{ is_nullable: "NO" }]);
+    await after.close();
   });
 });

@@ -5,7 +5,8 @@ import { actionsMigration } from "./0003_actions.js";
 import { metadataMigration } from "./0004_event_metadata.js";
 import { storeChainMigration } from "./0005_store_chain.js";
 import { tokenRevocationMigration } from "./0006_token_revocation.js";
+import { actionChainMigration } from "./0007_action_chain.js";
 import type { Migration } from "./types.js";
 
 export type { Migration };
-export const migrations: Migration[] = [authMigration, signingMigration, actionsMigration, metadataMigration, storeChainMigration, tokenRevocationMigration];
+export const migrations: Migration[] = [authMigration, signingMigration, actionsMigration, metadataMigration, storeChainMigration, tokenRevocationMigration, actionChainMigration];

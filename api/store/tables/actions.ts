@@ -1,5 +1,5 @@
 // Drizzle tables of the actions module, in the offchain schema (api/store/pgschema.ts).
-// DDL: api/store/migrations/0003_actions.ts (must match column for column).
+// DDL: api/store/migrations/0003_actions.ts and 0007_action_chain.ts (must match column for column).
 import { bigint, integer, jsonb, text, timestamp, uniqueIndex, index, uuid, boolean } from "drizzle-orm/pg-core";
 import { offchain } from "../pgschema.js";
 
@@ -11,6 +11,8 @@ export const action = offchain.table(
   "action",
   {
     id: uuid("id").primaryKey(),
+    /** The chain the transaction is for: its executor, client, nonces and finality are that chain's. */
+    chainId: integer("chain_id").notNull(),
     /** Checksummed address of the signed-in caller; idempotency keys are scoped by it. */
     requestedBy: text("requested_by").notNull(),
     idempotencyKey: text("idempotency_key").notNull(),
@@ -54,8 +56,8 @@ export const action = offchain.table(
   },
   (t) => [
     uniqueIndex("action_idempotency_idx").on(t.requestedBy, t.idempotencyKey),
-    index("action_work_idx").on(t.status, t.nextAttemptAt),
-    index("action_sender_idx").on(t.sender, t.nonce),
+    index("action_work_idx").on(t.chainId, t.status, t.nextAttemptAt),
+    index("action_sender_idx").on(t.chainId, t.sender, t.nonce),
     index("action_event_idx").on(t.eventId, t.kind),
     index("action_token_idx").on(t.tokenId, t.kind),
   ],
