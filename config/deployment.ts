@@ -8,7 +8,7 @@ import { isAddress, type Address } from "viem";
 export const deploymentsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../deployments");
 
 /** The largest chain id the index holds (2^31 - 1). */
-export const MAX_CHAIN_ID = 2 ** 31 - 1;
+const MAX_CHAIN_ID = 2 ** 31 - 1;
 
 const address = z.string().refine(isAddress, "not an address").transform((a) => a as Address);
 const located = z.object({ address, startBlock: z.number().int().nonnegative() });

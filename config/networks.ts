@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { deploymentPath, readDeployment } from "./deployment.js";
 import { resolveNetworks, type DeploymentSource, type Env, type NetworkConfig } from "./network.js";
 
-export const deploymentFiles: DeploymentSource = { path: deploymentPath, exists: existsSync, read: readDeployment };
+const deploymentFiles: DeploymentSource = { path: deploymentPath, exists: existsSync, read: readDeployment };
 
 /** Every network indexed, in PONDER_NETWORKS order (one when PONDER_NETWORK is used). */
 export function servedNetworks(env: Env = process.env): NetworkConfig[] {

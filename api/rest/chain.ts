@@ -36,7 +36,7 @@ export const unknownChain = (chainId: number, served: readonly number[]) =>
     served,
   });
 
-export const ambiguousChain = (what: string, id: string, chains: readonly number[]) =>
+const ambiguousChain = (what: string, id: string, chains: readonly number[]) =>
   new ApiError(400, "ambiguous_chain", `${what} ${id} exists on chains ${chains.join(", ")}: add ?chainId= to choose one`, { id, chains });
 
 /**

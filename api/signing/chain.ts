@@ -5,7 +5,7 @@ import { ApiError } from "../http/errors.js";
 import { unknownChain } from "../rest/chain.js";
 import type { SigningChain } from "./env.js";
 
-export const chainRequired = (chainIds: readonly number[]) =>
+const chainRequired = (chainIds: readonly number[]) =>
   new ApiError(400, "chain_required", `BookingEscrow is on chains ${chainIds.join(", ")} here: add "chainId" to say which one the authorization is for`, { chains: chainIds });
 
 export function signingChainFor(chains: readonly SigningChain[], wanted: number | undefined): SigningChain {
