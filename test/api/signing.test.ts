@@ -293,7 +293,10 @@ describe.each(backends)("signing on $name", ({ name, enabled }) => {
     const key = generatePrivateKey();
     const customer = await party(100_000_000n, privateKeyToAccount(key));
     const provider = await party();
-    const wallet = new ethers.Wallet(key, new ethers.JsonRpcProvider(t.anvil.rpcUrl, CHAIN_ID, { staticNetwork: true, pollingInterval: 50 }));
+    // cacheTimeout -1: ethers otherwise answers an identical call within 250 ms from cache, so the
+    // second transaction's pending nonce would be the first one's, and anvil says "nonce too low".
+    const rpc = new ethers.JsonRpcProvider(t.anvil.rpcUrl, CHAIN_ID, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+    const wallet = new ethers.Wallet(key, rpc);
     const escrowContract = new ethers.Contract(escrow(), abis.BookingEscrow, wallet);
 
     const booked = await post("/api/sign/booking", customer.token, { provider: provider.account.address, amount: "12345678" });
