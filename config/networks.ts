@@ -10,11 +10,3 @@ const deploymentFiles: DeploymentSource = { path: deploymentPath, exists: exists
 export function servedNetworks(env: Env = process.env): NetworkConfig[] {
   return resolveNetworks(env, deploymentFiles);
 }
-
-/**
- * The network sign-in, signing and write actions work on: the first one listed. With several
- * networks the index, the REST reads, reconciliation and readiness cover all of them; these do not yet.
- */
-export function primaryNetwork(env: Env = process.env): NetworkConfig {
-  return servedNetworks(env)[0]!;
-}

@@ -3,8 +3,8 @@
 // both, keeps a simulator producing gentle traffic on each (seeds N and N+1, so the chains differ),
 // runs one Ponder over both (PONDER_NETWORKS=local,local-2) on a fresh PGlite (or, with DATABASE_URL,
 // fresh schemas of that PostgreSQL) and stops everything on Ctrl-C or SIGTERM. Sign-in, signing,
-// write actions and reconciliation serve the first chain (config/networks.ts primaryNetwork). It
-// listens on loopback only: it runs with the public dev secret and dev keys (config/dev-server.ts).
+// write actions and reconciliation serve both chains, with the dev keys on each. It listens on
+// loopback only: it runs with the public dev secret and dev keys (config/dev-server.ts).
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import net from "node:net";

@@ -1,10 +1,12 @@
-// A store's signed transactions belong to one chain. Pointed at another one (a restarted local
-// chain has the same id; a changed PONDER_NETWORK keeps the same OFFCHAIN_SCHEMA), the executor
-// would re-broadcast old raw transactions there, so the first chain is recorded and any other refused.
+// A store's signed transactions for a chain id belong to one chain. Pointed at another chain of the
+// same id (a restarted local chain reuses it), the executor would re-broadcast old raw transactions
+// there, so the first genesis seen for each chain id is recorded and any other refused. Another chain
+// id is another row: one store holds the actions of every chain the API serves.
 import { eq } from "drizzle-orm";
 import type { Hex, PublicClient } from "viem";
 import { ApiError } from "../http/errors.js";
 import type { Store } from "../store/db.js";
+import { eventMetadata } from "../store/tables/metadata.js";
 import { storeChain } from "../store/schema.js";
 
 export type ChainIdentity = { chainId: number; genesisHash: Hex };
@@ -19,12 +21,17 @@ export function sameChain(a: ChainIdentity, b: ChainIdentity): boolean {
   return a.chainId === b.chainId && a.genesisHash.toLowerCase() === b.genesisHash.toLowerCase();
 }
 
-/** Records `identity` as the store's chain on first use; throws 503 store_chain_mismatch for another chain. */
-export async function bindStoreToChain(store: Store, identity: ChainIdentity): Promise<void> {
+/**
+ * Records `identity` as the chain of its id on first use; throws 503 store_chain_mismatch for another
+ * genesis under a recorded id. `claimUnchained`: the first served network's binding also takes the
+ * event metadata a store from before per-chain keys held without a chain (chain 0, migration 0008).
+ */
+export async function bindStoreToChain(store: Store, identity: ChainIdentity, claimUnchained = false): Promise<void> {
   await store.locked("store-chain", async (tx) => {
-    const [row] = await tx.select().from(storeChain).where(eq(storeChain.id, 1));
+    if (claimUnchained) await tx.update(eventMetadata).set({ chainId: identity.chainId }).where(eq(eventMetadata.chainId, 0));
+    const [row] = await tx.select().from(storeChain).where(eq(storeChain.chainId, identity.chainId));
     if (!row) {
-      await tx.insert(storeChain).values({ id: 1, chainId: identity.chainId, genesisHash: identity.genesisHash, createdAt: new Date() });
+      await tx.insert(storeChain).values({ chainId: identity.chainId, genesisHash: identity.genesisHash, createdAt: new Date() });
       return;
     }
     const recorded: ChainIdentity = { chainId: row.chainId, genesisHash: row.genesisHash as Hex };
@@ -32,7 +39,7 @@ export async function bindStoreToChain(store: Store, identity: ChainIdentity): P
       throw new ApiError(
         503,
         "store_chain_mismatch",
-        `the offchain store (${store.location.kind === "postgres" ? `schema ${store.location.schema}` : store.location.directory}) holds actions for chain ${recorded.chainId} with genesis ${recorded.genesisHash}, but the RPC serves chain ${identity.chainId} with genesis ${identity.genesisHash}: point OFFCHAIN_SCHEMA / OFFCHAIN_PGLITE_DIR at a store of this chain (or a new one)`,
+        `the offchain store (${store.location.kind === "postgres" ? `schema ${store.location.schema}` : store.location.directory}) holds actions for chain ${recorded.chainId} with genesis ${recorded.genesisHash}, but the RPC serves chain ${identity.chainId} with genesis ${identity.genesisHash}: point OFFCHAIN_SCHEMA / OFFCHAIN_PGLITE_DIR at a store of this chain (or a new one); the other chains' actions go on`,
         { store: recorded, rpc: identity },
       );
     }

@@ -1,10 +1,12 @@
 // Gate check-ins (validator role, validator key):
-//   POST /api/actions/check-ins        { payload, gateId, eventId? }   one scan, checked now
-//   POST /api/actions/check-ins/batch  { gateId, eventId?, items: [{ payload, scannedAt }] }
+//   POST /api/actions/check-ins        { payload, gateId, eventId?, chainId? }   one scan, checked now
+//   POST /api/actions/check-ins/batch  { gateId, eventId?, chainId?, items: [{ payload, scannedAt }] }
 //        scans an offline gate collected: each judged against its scan time, deduplicated by
 //        token id, one result per item in order; the Idempotency-Key covers the whole batch.
 // The payload is the holder's EIP-712 CheckIn signature (domain/checkin.ts). Accepting and
-// recording happen under one store lock, so a ticket is never accepted twice.
+// recording happen under one store lock per chain, so a ticket is never accepted twice. A single
+// check-in goes to its ticket's chain; a batch (one gate, one event) to the one chain named, or the
+// only one with tickets.
 import { randomUUID } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, ne } from "drizzle-orm";
@@ -25,20 +27,23 @@ import {
 import { ApiError } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { storable, text } from "../http/text.js";
+import { chainsWith } from "../rest/chain.js";
 import type { ReadDeps } from "../rest/db.js";
+import type { ChainContext } from "../chain/context.js";
 import { MAX_UINT256 } from "../rest/params.js";
-import type { StoreTx } from "../store/db.js";
+import { getStore, type StoreTx } from "../store/db.js";
 import { action, actionBatch } from "../store/tables/actions.js";
 import { checkInCall } from "./calls.js";
+import { ChainIdField, chainOfSubject, chainWithContract, contractOn } from "./chain.js";
 import { actionResponses, IdempotencyHeaders, idempotencyKeyOf, json, security, TAG, writeRateLimit } from "./http.js";
 import { readEvent, readTicket } from "./index-reads.js";
 import { actionJson } from "./model.js";
 import { keyReused, newActionRow, recordAction, replayOf, type NewAction } from "./record.js";
 import { replayOutcome, requestHash } from "./rules.js";
-import { actionStore, actionsChain, kickWorker, senderOf } from "./runtime.js";
+import { actionStore, kickWorker, senderOf } from "./runtime.js";
 
-/** Taken to record a check-in, and to record an event's completion or cancellation (api/actions/routes.ts). */
-export const CHECKINS_LOCK = "check-ins";
+/** Taken to record a check-in on a chain, and to record an event's completion or cancellation there (api/actions/routes.ts). */
+export const checkInsLock = (chainId: number) => `check-ins:${chainId}`;
 
 const UintLike = z.union([z.string().regex(/^[0-9]{1,78}$/), z.number().int().nonnegative().safe()]).transform((v) => BigInt(v));
 const PayloadObject = z
@@ -79,9 +84,10 @@ function parsePayload(raw: unknown): ParsedPayload {
 const GateId = text(66).min(1).openapi({ description: "bytes32 hex, or a label of up to 31 bytes (right-padded)", example: "north-gate" });
 const EventIdInput = z.string().regex(/^[0-9]{1,78}$/, "must be a decimal event id").optional().openapi({ description: "The event this gate admits: tickets of other events are refused (wrong_event)" });
 
-const SingleBody = z.object({ payload: PayloadInput, gateId: GateId, eventId: EventIdInput }).strict();
+const SingleBody = z.object({ chainId: ChainIdField, payload: PayloadInput, gateId: GateId, eventId: EventIdInput }).strict();
 const BatchBody = z
   .object({
+    chainId: ChainIdField,
     gateId: GateId,
     eventId: EventIdInput,
     items: z
@@ -152,49 +158,51 @@ const batchRoute = createRoute({
 
 type Assessment = { payload: CheckInPayload; eventId: bigint | null; refusal: CheckInRefusal | null };
 
-let holderSignedOnce: HashVerifier | undefined;
-const holderSigned = () => (holderSignedOnce ??= signedBy(actionsChain().client));
+const holderVerifiers = new Map<number, HashVerifier>();
+const holderSigned = (chain: ChainContext) => {
+  let verify = holderVerifiers.get(chain.network.chainId);
+  if (!verify) holderVerifiers.set(chain.network.chainId, (verify = signedBy(chain.client)));
+  return verify;
+};
 
 /** Everything but "accepted before", which is decided under the lock. */
-async function assess(deps: ReadDeps, payload: CheckInPayload, scannedAt: bigint, gateEventId: bigint | undefined): Promise<Assessment> {
-  const chain = actionsChain();
-  const nft = chain.contracts.EventTicketNFT;
-  if (!nft) throw new ApiError(503, "contract_not_configured", "EventTicketNFT is not deployed on the indexed network");
+async function assess(deps: ReadDeps, chain: ChainContext, payload: CheckInPayload, scannedAt: bigint, gateEventId: bigint | undefined): Promise<Assessment> {
+  const nft = contractOn(chain, "EventTicketNFT");
   // The index's rows of the chain the check-in is signed for and sent to, not a same-numbered ticket elsewhere.
   const chainId = chain.network.chainId;
   const ticket = await readTicket(deps, chainId, payload.tokenId);
   const event = ticket ? await readEvent(deps, chainId, ticket.eventId) : null;
   // The indexed owner's signature: recovered locally for an EOA, asked of the wallet otherwise.
-  const signed = ticket ? await holderSigned()(ticket.owner, hashTypedData(checkInTypedData(chain.chain.id, nft, payload)), payload.signature) : false;
+  const signed = ticket ? await holderSigned(chain)(ticket.owner, hashTypedData(checkInTypedData(chain.chain.id, nft, payload)), payload.signature) : false;
   const signer: Address | null = signed && ticket ? ticket.owner : null;
   const refusal = checkInRefusal({ payload, signer, ticket, event, gateEventId, acceptedBefore: false, scannedAt });
   return { payload, eventId: ticket?.eventId ?? null, refusal };
 }
 
 /** Event ids (decimal) among `eventIds` whose completion or cancellation is recorded and has not failed. */
-async function closingEvents(tx: StoreTx, eventIds: string[]): Promise<Set<string>> {
+async function closingEvents(tx: StoreTx, chainId: number, eventIds: string[]): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
   const rows = await tx
     .select({ eventId: action.eventId })
     .from(action)
-    .where(and(eq(action.chainId, actionsChain().network.chainId), inArray(action.kind, ["event-complete", "event-cancel"]), inArray(action.eventId, [...new Set(eventIds)]), ne(action.status, "failed")));
+    .where(and(eq(action.chainId, chainId), inArray(action.kind, ["event-complete", "event-cancel"]), inArray(action.eventId, [...new Set(eventIds)]), ne(action.status, "failed")));
   return new Set(rows.map((r) => r.eventId).filter((e): e is string => e !== null));
 }
 
 /** Token ids (decimal) among `tokenIds` that an earlier check-in action accepted and did not fail. */
-async function acceptedTokens(tx: StoreTx, tokenIds: string[]): Promise<Set<string>> {
+async function acceptedTokens(tx: StoreTx, chainId: number, tokenIds: string[]): Promise<Set<string>> {
   if (tokenIds.length === 0) return new Set();
   // Token ids repeat across chains: only check-ins sent to this chain count.
   const rows = await tx
     .select({ tokenId: action.tokenId })
     .from(action)
-    .where(and(eq(action.chainId, actionsChain().network.chainId), eq(action.kind, "check-in"), inArray(action.tokenId, tokenIds), ne(action.status, "failed")));
+    .where(and(eq(action.chainId, chainId), eq(action.kind, "check-in"), inArray(action.tokenId, tokenIds), ne(action.status, "failed")));
   return new Set(rows.map((r) => r.tokenId).filter((t): t is string => t !== null));
 }
 
-function checkInAction(caller: Caller, key: string, request: Record<string, unknown>, a: Assessment, gate: Hex, sender: Address, nft: Address): NewAction {
+function checkInAction(chainId: number, caller: Caller, key: string, request: Record<string, unknown>, a: Assessment, gate: Hex, sender: Address, nft: Address): NewAction {
   return {
-    chainId: actionsChain().network.chainId,
+    chainId,
     kind: "check-in",
     requestedBy: caller.address,
     idempotencyKey: key,
@@ -213,6 +221,7 @@ function refusalError(reason: CheckInRefusal, tokenId: bigint) {
 }
 
 export function checkInRouter(deps: ReadDeps) {
+  const { db, schema } = deps;
   return newRouter<AuthEnv>()
     .openapi(singleRoute, async (c) => {
       const key = idempotencyKeyOf(c);
@@ -228,22 +237,25 @@ export function checkInRouter(deps: ReadDeps) {
         gateId: gate.value,
         eventId: input.eventId ?? null,
       };
-      const store = await actionStore();
-      const replay = await replayOf(store.db, caller.address, key, "check-in", request);
+      const replay = await replayOf((await getStore()).db, caller.address, key, "check-in", request, input.chainId);
       if (replay) return c.json(actionJson(replay), 200);
-      const sender = senderOf("validator");
+      const chain = await chainOfSubject(input.chainId, "ticket", p.tokenId.toString(), chainsWith(db, schema.ticket, eq(schema.ticket.tokenId, p.tokenId)));
+      if (!chain) throw refusalError("unknown_ticket", p.tokenId);
+      const chainId = chain.network.chainId;
+      const sender = senderOf(chain, "validator");
       const now = BigInt(Math.floor(Date.now() / 1000));
-      const a = await assess(deps, p, now, input.eventId === undefined ? undefined : BigInt(input.eventId));
+      const a = await assess(deps, chain, p, now, input.eventId === undefined ? undefined : BigInt(input.eventId));
       if (a.refusal) throw refusalError(a.refusal, p.tokenId);
-      const nft = actionsChain().contracts.EventTicketNFT!;
-      const result = await recordAction(store, checkInAction(caller, key, request, a, gate.value, sender.address, nft), {
-        lockKey: CHECKINS_LOCK,
+      const nft = contractOn(chain, "EventTicketNFT");
+      const store = await actionStore(chainId);
+      const result = await recordAction(store, checkInAction(chainId, caller, key, request, a, gate.value, sender.address, nft), {
+        lockKey: checkInsLock(chainId),
         check: async (tx) => {
-          if (a.eventId !== null && (await closingEvents(tx, [a.eventId.toString()])).size > 0) throw refusalError("event_closing", p.tokenId);
-          if ((await acceptedTokens(tx, [p.tokenId.toString()])).size > 0) throw refusalError("already_checked_in", p.tokenId);
+          if (a.eventId !== null && (await closingEvents(tx, chainId, [a.eventId.toString()])).size > 0) throw refusalError("event_closing", p.tokenId);
+          if ((await acceptedTokens(tx, chainId, [p.tokenId.toString()])).size > 0) throw refusalError("already_checked_in", p.tokenId);
         },
       });
-      if (result.created) kickWorker();
+      if (result.created) kickWorker(chainId);
       return result.created ? c.json(actionJson(result.row), 201) : c.json(actionJson(result.row), 200);
     })
     .openapi(batchRoute, async (c) => {
@@ -260,17 +272,20 @@ export function checkInRouter(deps: ReadDeps) {
         items: parsed.map((p, i) => ({ payload: p.payload.ok ? payloadJson(p.payload.value) : (storable(input.items[i]!.payload) ?? null), scannedAt: p.scannedAt.toString() })),
       };
       const hash = requestHash("check-in-batch", request);
-      const store = await actionStore();
-      const findBatch = async (db: typeof store.db | StoreTx) => {
+      type Db = Awaited<ReturnType<typeof getStore>>["db"] | StoreTx;
+      // A retry naming another chain than the batch's is a different request; one naming none is the same.
+      const findBatch = async (db: Db, chainId: number | undefined) => {
         const [b] = await db.select().from(actionBatch).where(and(eq(actionBatch.requestedBy, caller.address), eq(actionBatch.idempotencyKey, key))).limit(1);
-        if (b && replayOutcome(b.requestHash, hash) === "key_reused") throw keyReused(key);
+        if (b && (replayOutcome(b.requestHash, hash) === "key_reused" || (chainId !== undefined && b.chainId !== null && b.chainId !== chainId))) throw keyReused(key);
         return b;
       };
-      const earlier = await findBatch(store.db);
+      const earlier = await findBatch((await getStore()).db, input.chainId);
       if (earlier) return c.json(batchJson(earlier.id, earlier.results as BatchResult[]), 200);
-      const sender = senderOf("validator");
-      const nft = actionsChain().contracts.EventTicketNFT;
-      if (!nft) throw new ApiError(503, "contract_not_configured", "EventTicketNFT is not deployed on the indexed network");
+      const chain = chainWithContract(input.chainId, "EventTicketNFT");
+      const chainId = chain.network.chainId;
+      const sender = senderOf(chain, "validator");
+      const nft = contractOn(chain, "EventTicketNFT");
+      const store = await actionStore(chainId);
 
       const now = BigInt(Math.floor(Date.now() / 1000));
       const first = firstOccurrences(parsed.map((p) => (p.payload.ok ? p.payload.value.tokenId : null)));
@@ -284,7 +299,7 @@ export function checkInRouter(deps: ReadDeps) {
             const tokenId = p.payload.value.tokenId;
             if (!first[index]) return { index, tokenId: tokenId.toString(), status: "duplicate" };
             if (!isPlausibleScanTime(p.scannedAt, now)) return { index, tokenId: tokenId.toString(), status: "refused", reason: "invalid_scanned_at", message: REFUSAL_MESSAGES.invalid_scanned_at };
-            return assess(deps, p.payload.value, p.scannedAt, gateEventId);
+            return assess(deps, chain, p.payload.value, p.scannedAt, gateEventId);
           }),
         );
         results.push(...chunk);
@@ -294,12 +309,12 @@ export function checkInRouter(deps: ReadDeps) {
       });
 
       const batchId = randomUUID();
-      const outcome = await store.locked(CHECKINS_LOCK, async (tx) => {
-        const again = await findBatch(tx);
+      const outcome = await store.locked(checkInsLock(chainId), async (tx) => {
+        const again = await findBatch(tx, chainId);
         if (again) return { id: again.id, results: again.results as BatchResult[], created: false };
         const candidates = results.filter((r): r is Assessment => "payload" in r && r.refusal === null);
-        const accepted = await acceptedTokens(tx, candidates.map((a) => a.payload.tokenId.toString()));
-        const closing = await closingEvents(tx, candidates.flatMap((a) => (a.eventId === null ? [] : [a.eventId.toString()])));
+        const accepted = await acceptedTokens(tx, chainId, candidates.map((a) => a.payload.tokenId.toString()));
+        const closing = await closingEvents(tx, chainId, candidates.flatMap((a) => (a.eventId === null ? [] : [a.eventId.toString()])));
         const now2 = new Date();
         const rows: (typeof action.$inferInsert)[] = [];
         const final: BatchResult[] = results.map((r, index) => {
@@ -308,15 +323,17 @@ export function checkInRouter(deps: ReadDeps) {
           const refusal = r.refusal ?? (r.eventId !== null && closing.has(r.eventId.toString()) ? "event_closing" : accepted.has(tokenId) ? "already_checked_in" : null);
           if (refusal) return { index, tokenId, status: "refused", reason: refusal, message: REFUSAL_MESSAGES[refusal] };
           const itemRequest = { batchId, index, payload: payloadJson(r.payload), gateId: gate.value, scannedAt: parsed[index]!.scannedAt.toString() };
-          const row = newActionRow(checkInAction(caller, `batch:${batchId}:${index}`, itemRequest, r, gate.value, sender.address, nft), now2);
+          const row = newActionRow(checkInAction(chainId, caller, `batch:${batchId}:${index}`, itemRequest, r, gate.value, sender.address, nft), now2);
           rows.push(row);
           return { index, tokenId, status: "accepted", actionId: row.id! };
         });
+        // The key is the caller's across chains, while the lock is this chain's: a twin on another chain may have taken it.
+        const [taken] = await tx.insert(actionBatch).values({ id: batchId, chainId, requestedBy: caller.address, idempotencyKey: key, requestHash: hash, results: final, createdAt: now2 }).onConflictDoNothing().returning({ id: actionBatch.id });
+        if (!taken) throw keyReused(key);
         if (rows.length) await tx.insert(action).values(rows);
-        await tx.insert(actionBatch).values({ id: batchId, requestedBy: caller.address, idempotencyKey: key, requestHash: hash, results: final, createdAt: now2 });
         return { id: batchId, results: final, created: true };
       });
-      if (outcome.created) kickWorker();
+      if (outcome.created) kickWorker(chainId);
       return outcome.created ? c.json(batchJson(outcome.id, outcome.results), 201) : c.json(batchJson(outcome.id, outcome.results), 200);
     });
 }

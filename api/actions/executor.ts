@@ -12,7 +12,7 @@
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { BaseError, HttpRequestError, keccak256, TimeoutError, TransactionReceiptNotFoundError, type Hex, type TransactionReceipt } from "viem";
 import type { ChainContext } from "../chain/context.js";
-import { KEY_ENV, type KeyRole } from "../chain/keys.js";
+import type { KeyRole } from "../chain/keys.js";
 import { describeRevert, type DecodedError } from "../chain/revert.js";
 import type { ReadDeps } from "../rest/db.js";
 import type { Store, StoreTx } from "../store/db.js";
@@ -137,7 +137,7 @@ export function createExecutor(deps: ExecutorDeps) {
   async function sign(row: ActionRow, expected: "pending" | "sent"): Promise<void> {
     const account = chain.keys[row.senderRole as KeyRole];
     if (!account) {
-      await finish(store.db, row, { note: `${KEY_ENV[row.senderRole as KeyRole]} is not configured`, nextAttemptAt: later(10_000) });
+      await finish(store.db, row, { note: `${chain.keyVars[row.senderRole as KeyRole].join(" or ")} is not configured`, nextAttemptAt: later(10_000) });
       return;
     }
     // Nonces are per (chain, sender): the lock and the highest nonce recorded are too.
@@ -245,7 +245,7 @@ export function createExecutor(deps: ExecutorDeps) {
     if (m?.name) {
       await store.db
         .insert(eventMetadata)
-        .values({ eventId: row.eventId, ...metadataColumns(m, row.requestedBy, now), createdAt: now })
+        .values({ chainId: row.chainId, eventId: row.eventId, ...metadataColumns(m, row.requestedBy, now), createdAt: now })
         .onConflictDoNothing();
     }
     if (request.stakeBps && request.stakeBps > 0 && chain.contracts.PaymentProcessor) {

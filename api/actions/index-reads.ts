@@ -1,7 +1,7 @@
 // What write actions ask the index: the subjects they act on, and whether an action's
 // transaction shows up (its event indexed = rows carrying its tx hash in the table that event
-// writes). Actions are sent to one chain (actionsChain()): every read names that chain, since ids
-// repeat across the chains one index may hold (event 1 exists on each).
+// writes). Each action is sent to one chain: every read names that chain, since ids repeat across
+// the chains one index may hold (event 1 exists on each).
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Address, Hex } from "viem";
 import type { ReadDeps } from "../rest/db.js";

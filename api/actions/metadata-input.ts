@@ -31,6 +31,7 @@ export type EventMetadataInput = z.infer<typeof EventMetadataInput>;
 
 export const EventMetadataJson = z
   .object({
+    chainId: z.number().int(),
     eventId: z.string(),
     name: z.string(),
     description: z.string().nullable(),

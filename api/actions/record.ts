@@ -32,11 +32,15 @@ export async function findByKey(db: StoreDb | StoreTx, requestedBy: string, key:
   return row;
 }
 
-/** The action an earlier request with this key recorded, if any (422 when the request differs). */
-export async function replayOf(db: StoreDb | StoreTx, requestedBy: string, key: string, kind: ActionKind, request: unknown): Promise<ActionRow | undefined> {
+/**
+ * The action an earlier request with this key recorded, if any (422 when the request differs, or
+ * names another chain than the action's: `chainId` undefined is a retry that named none).
+ */
+export async function replayOf(db: StoreDb | StoreTx, requestedBy: string, key: string, kind: ActionKind, request: unknown, chainId?: number): Promise<ActionRow | undefined> {
   const existing = await findByKey(db, requestedBy, key);
   if (!existing) return undefined;
   if (replayOutcome(existing.requestHash, requestHash(kind, request)) === "key_reused" || existing.kind !== kind) throw keyReused(key);
+  if (chainId !== undefined && existing.chainId !== chainId) throw keyReused(key);
   return existing;
 }
 
@@ -72,11 +76,11 @@ export function newActionRow(a: NewAction, now: Date): typeof action.$inferInser
 
 /** Inserts in `tx`; on a key already taken (a concurrent twin) returns that row instead. */
 export async function insertOrReplay(tx: StoreTx, a: NewAction): Promise<{ row: ActionRow; created: boolean }> {
-  const replay = await replayOf(tx, a.requestedBy, a.idempotencyKey, a.kind, a.request);
+  const replay = await replayOf(tx, a.requestedBy, a.idempotencyKey, a.kind, a.request, a.chainId);
   if (replay) return { row: replay, created: false };
   const [row] = await tx.insert(action).values(newActionRow(a, new Date())).onConflictDoNothing().returning();
   if (row) return { row, created: true };
-  const twin = await replayOf(tx, a.requestedBy, a.idempotencyKey, a.kind, a.request);
+  const twin = await replayOf(tx, a.requestedBy, a.idempotencyKey, a.kind, a.request, a.chainId);
   if (!twin) throw new Error("idempotency conflict without a row");
   return { row: twin, created: false };
 }
@@ -91,7 +95,7 @@ export async function recordAction(
   options: { lockKey?: string; check?: (tx: StoreTx) => Promise<void> } = {},
 ): Promise<{ row: ActionRow; created: boolean }> {
   return store.locked(options.lockKey ?? `action-key:${a.requestedBy}:${a.idempotencyKey}`, async (tx) => {
-    const replay = await replayOf(tx, a.requestedBy, a.idempotencyKey, a.kind, a.request);
+    const replay = await replayOf(tx, a.requestedBy, a.idempotencyKey, a.kind, a.request, a.chainId);
     if (replay) return { row: replay, created: false };
     if (options.check) await options.check(tx);
     return insertOrReplay(tx, a);

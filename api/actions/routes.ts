@@ -6,19 +6,25 @@
 //   POST /api/actions/events                            admin/operator (owner key)
 //   POST /api/actions/events/{eventId}/cancel|complete  admin/operator or the event's organizer (owner key)
 // Check-ins: api/actions/checkin-routes.ts; event metadata: api/actions/metadata-routes.ts.
+// Each goes to one chain (api/actions/chain.ts): bodies take `chainId`, the event routes ?chainId=,
+// needed only where the id or contract is on several served chains.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, inArray, max, sql } from "drizzle-orm";
+import type { ChainContext } from "../chain/context.js";
 import { getAddress } from "viem";
 import { requireAuth, requireRole, type AuthEnv, type Caller } from "../auth/middleware.js";
 import { isMerchant, isOrganizer } from "../auth/resource-roles.js";
 import { ApiError, notFound } from "../http/errors.js";
 import { errorResponse, newRouter } from "../http/router.js";
 import { text } from "../http/text.js";
+import { ChainIdQuery, chainsWith } from "../rest/chain.js";
 import type { ReadDeps } from "../rest/db.js";
 import { AddressParam, Bytes32Param, MAX_UINT256, Uint256Param } from "../rest/params.js";
-import { action } from "../store/tables/actions.js";
+import { getStore } from "../store/db.js";
+import { action, type ActionRow } from "../store/tables/actions.js";
 import { createEventCall, emergencyCancelCall, endEventCall, SENDER_ROLE, settleCall } from "./calls.js";
-import { CHECKINS_LOCK, checkInRouter } from "./checkin-routes.js";
+import { ChainIdField, chainOfSubject, chainWithContract, contractOn } from "./chain.js";
+import { checkInsLock, checkInRouter } from "./checkin-routes.js";
 import { actionResponses, forbidden, IdempotencyHeaders, idempotencyKeyOf, json, security, TAG, writeRateLimit } from "./http.js";
 import { highestEventId, readBooking, readEvent, readOrder } from "./index-reads.js";
 import { EventMetadataInput } from "./metadata-input.js";
@@ -26,7 +32,7 @@ import { metadataRouter } from "./metadata-routes.js";
 import { actionJson, ActionJson } from "./model.js";
 import { insertOrReplay, recordAction, replayOf, type NewAction } from "./record.js";
 import type { ActionKind } from "./rules.js";
-import { actionStore, actionsChain, kickWorker, senderOf } from "./runtime.js";
+import { actionChains, actionStore, kickWorker, senderOf } from "./runtime.js";
 
 const isStaff = (caller: Caller) => caller.roles.includes("admin") || caller.roles.includes("operator");
 
@@ -36,10 +42,13 @@ const UintString = (what: string) =>
     .regex(/^[0-9]{1,78}$/, `must be a decimal string (${what})`)
     .refine((v) => BigInt(v) <= MAX_UINT256, "must fit in a uint256");
 
-const SettlementBody = z.object({ orderHash: Bytes32Param, beneficiary: AddressParam }).strict();
-const EmergencyBody = z.object({ bookingId: Bytes32Param, reason: text(500).optional().openapi({ description: "Recorded on chain; default \"emergency cancellation\"" }) }).strict();
+const SettlementBody = z.object({ chainId: ChainIdField, orderHash: Bytes32Param, beneficiary: AddressParam }).strict();
+const EmergencyBody = z
+  .object({ chainId: ChainIdField, bookingId: Bytes32Param, reason: text(500).optional().openapi({ description: "Recorded on chain; default \"emergency cancellation\"" }) })
+  .strict();
 const CreateEventBody = z
   .object({
+    chainId: ChainIdField,
     eventId: UintString("the on-chain event id").optional().openapi({ description: "Omit to take the next free id" }),
     organizer: AddressParam,
     price: UintString("wei per ticket").openapi({ example: "10000000000000000" }),
@@ -116,31 +125,30 @@ const endEventRoute = (verb: "cancel" | "complete") =>
         : undefined,
     security,
     middleware: [requireAuth, writeRateLimit()] as const,
-    request: { headers: IdempotencyHeaders, params: z.object({ eventId: Uint256Param }) },
+    request: { headers: IdempotencyHeaders, params: z.object({ eventId: Uint256Param }), query: z.object({ chainId: ChainIdQuery }) },
     responses: { ...actionResponses, 404: errorResponse("No such event in the index"), 409: errorResponse("event_not_active") },
   });
 
 
-function newAction(kind: ActionKind, caller: Caller, key: string, request: Record<string, unknown>, call: { target: string; calldata: string; value: bigint }, subject: NewAction["subject"]): NewAction {
-  const sender = senderOf(SENDER_ROLE[kind]);
-  return { chainId: actionsChain().network.chainId, kind, requestedBy: caller.address, idempotencyKey: key, request, senderRole: SENDER_ROLE[kind], sender: sender.address, ...call, subject };
+function newAction(chain: ChainContext, kind: ActionKind, caller: Caller, key: string, request: Record<string, unknown>, call: { target: string; calldata: string; value: bigint }, subject: NewAction["subject"]): NewAction {
+  const sender = senderOf(chain, SENDER_ROLE[kind]);
+  return { chainId: chain.network.chainId, kind, requestedBy: caller.address, idempotencyKey: key, request, senderRole: SENDER_ROLE[kind], sender: sender.address, ...call, subject };
 }
 
-function contract(name: "QRPayment" | "BookingEscrow" | "EventTicketNFT") {
-  const address = actionsChain().contracts[name];
-  if (!address) throw new ApiError(503, "contract_not_configured", `${name} is not deployed on the indexed network`);
-  return address;
-}
+const answer = (recorded: { row: ActionRow; created: boolean }) => {
+  if (recorded.created) kickWorker(recorded.row.chainId);
+  return recorded;
+};
 
 export function actionsRouter(deps: ReadDeps) {
-  // The chain these actions are sent to: every index read below is of its rows only, so an order,
-  // booking or event with the same id on another indexed chain never passes a check here.
-  const chainId = actionsChain().network.chainId;
+  const { db, schema } = deps;
+  // Every index read below is of the action's chain only, so an order, booking or event with the
+  // same id on another indexed chain never passes a check here.
   const app = newRouter<AuthEnv>()
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid("param");
       const caller = c.get("caller");
-      const store = await actionStore();
+      const store = await getStore();
       const [row] = await store.db.select().from(action).where(eq(action.id, id)).limit(1);
       if (!row) throw notFound("action", id);
       if (row.requestedBy !== caller.address && !isStaff(caller)) throw forbidden("only the requester, an admin or an operator may read this action");
@@ -149,57 +157,59 @@ export function actionsRouter(deps: ReadDeps) {
     .openapi(settleRoute, async (c) => {
       const key = idempotencyKeyOf(c);
       const caller = c.get("caller");
-      const { orderHash, beneficiary } = c.req.valid("json");
+      const { chainId: wanted, orderHash, beneficiary } = c.req.valid("json");
       const request = { orderHash, beneficiary: getAddress(beneficiary) };
-      const store = await actionStore();
-      const replay = await replayOf(store.db, caller.address, key, "qr-settlement", request);
+      const replay = await replayOf((await getStore()).db, caller.address, key, "qr-settlement", request, wanted);
       if (replay) return c.json(actionJson(replay), 200);
-      if (!isStaff(caller) && !(await isMerchant(deps, chainId, caller.address, orderHash))) {
+      const chain = await chainOfSubject(wanted, "QR order", orderHash, chainsWith(db, schema.qrOrder, eq(schema.qrOrder.id, orderHash)));
+      const chainId = chain?.network.chainId;
+      if (!isStaff(caller) && !(chainId !== undefined && (await isMerchant(deps, chainId, caller.address, orderHash)))) {
         throw forbidden("settling an order needs the operator or admin role, or being the order's merchant");
       }
-      const order = await readOrder(deps, chainId, orderHash);
-      if (!order) throw notFound("QR order", orderHash);
+      const order = chain ? await readOrder(deps, chain.network.chainId, orderHash) : null;
+      if (!chain || !order) throw notFound("QR order", orderHash);
       if (order.unsettledAmount === 0n) throw new ApiError(409, "nothing_to_settle", `order ${orderHash} has nothing unsettled`, { orderHash });
-      const call = settleCall(contract("QRPayment"), order.native, request.beneficiary, orderHash);
-      const recorded = await recordAction(store, newAction("qr-settlement", caller, key, request, call, { orderHash }));
-      if (recorded.created) kickWorker();
+      const call = settleCall(contractOn(chain, "QRPayment"), order.native, request.beneficiary, orderHash);
+      const store = await actionStore(chain.network.chainId);
+      const recorded = answer(await recordAction(store, newAction(chain, "qr-settlement", caller, key, request, call, { orderHash })));
       return recorded.created ? c.json(actionJson(recorded.row), 201) : c.json(actionJson(recorded.row), 200);
     })
     .openapi(emergencyRoute, async (c) => {
       const key = idempotencyKeyOf(c);
       const caller = c.get("caller");
-      const { bookingId, reason } = c.req.valid("json");
+      const { chainId: wanted, bookingId, reason } = c.req.valid("json");
       const request = { bookingId, reason: reason ?? "emergency cancellation" };
-      const store = await actionStore();
-      const replay = await replayOf(store.db, caller.address, key, "booking-emergency-cancel", request);
+      const replay = await replayOf((await getStore()).db, caller.address, key, "booking-emergency-cancel", request, wanted);
       if (replay) return c.json(actionJson(replay), 200);
-      const booking = await readBooking(deps, chainId, bookingId);
-      if (!booking) throw notFound("booking", bookingId);
+      const chain = await chainOfSubject(wanted, "booking", bookingId, chainsWith(db, schema.booking, eq(schema.booking.id, bookingId)));
+      const booking = chain ? await readBooking(deps, chain.network.chainId, bookingId) : null;
+      if (!chain || !booking) throw notFound("booking", bookingId);
       if (booking.status !== "PAID") throw new ApiError(409, "booking_not_paid", `booking ${bookingId} is ${booking.status}, only PAID bookings can be cancelled`, { status: booking.status });
-      const a = newAction("booking-emergency-cancel", caller, key, request, emergencyCancelCall(contract("BookingEscrow"), bookingId, request.reason), { bookingId });
-      const recorded = await recordAction(store, a);
-      if (recorded.created) kickWorker();
+      const a = newAction(chain, "booking-emergency-cancel", caller, key, request, emergencyCancelCall(contractOn(chain, "BookingEscrow"), bookingId, request.reason), { bookingId });
+      const recorded = answer(await recordAction(await actionStore(chain.network.chainId), a));
       return recorded.created ? c.json(actionJson(recorded.row), 201) : c.json(actionJson(recorded.row), 200);
     })
     .openapi(createEventRoute, async (c) => {
       const key = idempotencyKeyOf(c);
       const caller = c.get("caller");
-      const input = c.req.valid("json");
+      const { chainId: wanted, ...input } = c.req.valid("json");
       const request = { ...input, organizer: getAddress(input.organizer), stakeBps: input.stakeBps ?? 0 };
-      const store = await actionStore();
-      const replay = await replayOf(store.db, caller.address, key, "event-create", request);
+      const replay = await replayOf((await getStore()).db, caller.address, key, "event-create", request, wanted);
       if (replay) return c.json(actionJson(replay), 200);
-      const nft = contract("EventTicketNFT");
-      senderOf("owner");
-      // Ids are allocated under one lock so two creations never pick the same free id.
-      const result = await store.locked("event-create", async (tx) => {
-        const again = await replayOf(tx, caller.address, key, "event-create", request);
+      const chain = chainWithContract(wanted, "EventTicketNFT");
+      const chainId = chain.network.chainId;
+      const nft = contractOn(chain, "EventTicketNFT");
+      senderOf(chain, "owner");
+      const store = await actionStore(chainId);
+      // Ids are allocated under one lock per chain so two creations never pick the same free id.
+      const result = await store.locked(`event-create:${chainId}`, async (tx) => {
+        const again = await replayOf(tx, caller.address, key, "event-create", request, chainId);
         if (again) return { row: again, created: false };
         let eventId: bigint;
         if (input.eventId !== undefined) {
           eventId = BigInt(input.eventId);
           const [taken] = await tx.select({ id: action.id }).from(action).where(and(eq(action.chainId, chainId), eq(action.kind, "event-create"), eq(action.eventId, eventId.toString()), inArray(action.status, ["pending", "sent", "mined", "indexed"]))).limit(1);
-          if (taken || (await readEvent(deps, chainId, eventId))) throw new ApiError(409, "event_exists", `event ${eventId} already exists (or is being created)`, { eventId: eventId.toString() });
+          if (taken || (await readEvent(deps, chainId, eventId))) throw new ApiError(409, "event_exists", `event ${eventId} already exists on chain ${chainId} (or is being created)`, { eventId: eventId.toString(), chainId });
         } else {
           const [{ highest } = { highest: null }] = await tx.select({ highest: max(sql<string>`(${action.eventId})::numeric`) }).from(action).where(and(eq(action.chainId, chainId), eq(action.kind, "event-create")));
           const indexed = (await highestEventId(deps, chainId)) ?? 0n;
@@ -207,11 +217,9 @@ export function actionsRouter(deps: ReadDeps) {
           eventId = (indexed > stored ? indexed : stored) + 1n;
         }
         const call = createEventCall(nft, eventId, BigInt(input.capacity), BigInt(input.price), request.organizer);
-        const a = newAction("event-create", caller, key, request, call, { eventId });
-        return insertOrReplay(tx, a);
+        return insertOrReplay(tx, newAction(chain, "event-create", caller, key, request, call, { eventId }));
       });
-      const recorded = result;
-      if (recorded.created) kickWorker();
+      const recorded = answer(result);
       return recorded.created ? c.json(actionJson(recorded.row), 201) : c.json(actionJson(recorded.row), 200);
     });
 
@@ -221,26 +229,27 @@ export function actionsRouter(deps: ReadDeps) {
       const key = idempotencyKeyOf(c);
       const caller = c.get("caller");
       const { eventId } = c.req.valid("param");
+      const wanted = c.req.valid("query").chainId;
       const request = { eventId: eventId.toString() };
-      const store = await actionStore();
-      const replay = await replayOf(store.db, caller.address, key, kind, request);
+      const replay = await replayOf((await getStore()).db, caller.address, key, kind, request, wanted);
       if (replay) return c.json(actionJson(replay), 200);
-      const event = await readEvent(deps, chainId, eventId);
-      if (!event) throw notFound("event", eventId.toString());
+      const chain = await chainOfSubject(wanted, "event", eventId.toString(), chainsWith(db, schema.ticketedEvent, eq(schema.ticketedEvent.id, eventId)));
+      const event = chain ? await readEvent(deps, chain.network.chainId, eventId) : null;
+      if (!chain || !event) throw notFound("event", eventId.toString());
+      const chainId = chain.network.chainId;
       if (!isStaff(caller) && !(await isOrganizer(deps, chainId, caller.address, eventId))) {
         throw forbidden(`${verb === "cancel" ? "cancelling" : "completing"} an event needs the admin or operator role, or being its organizer`);
       }
       if (event.status !== "ACTIVE") throw new ApiError(409, "event_not_active", `event ${eventId} is ${event.status}`, { status: event.status });
-      const a = newAction(kind, caller, key, request, endEventCall(contract("EventTicketNFT"), kind as "event-cancel" | "event-complete", eventId), { eventId });
-      // Under the check-ins' lock: a check-in is either recorded before (and completion waits for
-      // it) or refused as event_closing, never slipped in between.
-      const recorded = await recordAction(store, a, { lockKey: CHECKINS_LOCK });
-      if (recorded.created) kickWorker();
+      const a = newAction(chain, kind, caller, key, request, endEventCall(contractOn(chain, "EventTicketNFT"), kind as "event-cancel" | "event-complete", eventId), { eventId });
+      // Under the chain's check-in lock: a check-in is either recorded before (and completion waits
+      // for it) or refused as event_closing, never slipped in between.
+      const recorded = answer(await recordAction(await actionStore(chainId), a, { lockKey: checkInsLock(chainId) }));
       return recorded.created ? c.json(actionJson(recorded.row), 201) : c.json(actionJson(recorded.row), 200);
     });
   }
 
   app.route("/", checkInRouter(deps));
-  app.route("/", metadataRouter(deps, chainId));
+  app.route("/", metadataRouter(deps, actionChains().map((chain) => chain.network.chainId)));
   return app;
 }

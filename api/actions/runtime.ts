@@ -1,9 +1,10 @@
-// The process's action machinery: chain context (network, client, keys) read once, the executor
-// loop started once per process (kept on globalThis: `ponder dev` reloads the API modules), and
-// `kick()` so a new action is picked up at once instead of at the next interval.
+// The process's action machinery, one worker per served chain: its context (network, client, keys)
+// read once, its executor loop started once per process (kept on globalThis: `ponder dev` reloads
+// the API modules), and `kickWorker(chainId)` so a new action is picked up at once instead of at
+// the next interval. Every chain's actions live in the one store; each worker claims its own.
 import { randomUUID } from "node:crypto";
-import { chainContextFromEnv, type ChainContext } from "../chain/context.js";
-import { KEY_ENV, type KeyRole } from "../chain/keys.js";
+import { chainContextsFromEnv, type ChainContext } from "../chain/context.js";
+import type { KeyRole } from "../chain/keys.js";
 import { ApiError } from "../http/errors.js";
 import type { ReadDeps } from "../rest/db.js";
 import { getStore, type Store } from "../store/db.js";
@@ -11,46 +12,65 @@ import { bindStoreToChain, chainIdentity } from "./chain-guard.js";
 import { createExecutor, type Executor } from "./executor.js";
 
 const KEY = Symbol.for("onchain-booking-backend.actions-runtime");
-type Runtime = { chain: ChainContext; bound?: Promise<Store>; executor?: Executor; timer?: NodeJS.Timeout; kick: () => void };
-type Holder = { [KEY]?: Runtime };
+type Worker = { chain: ChainContext; primary: boolean; bound?: Promise<Store>; executor?: Executor; timer?: NodeJS.Timeout; kick: () => void };
+type Holder = { [KEY]?: Map<number, Worker> };
 
 export const WORKER_INTERVAL_MS = 500;
 
-/** The chain context; the first call validates the sending keys (a malformed key throws, naming its variable). */
-export function actionsChain(): ChainContext {
-  return runtime().chain;
-}
-
-function runtime(): Runtime {
+/** The workers by chain id, in PONDER_NETWORKS order; the first call validates every chain's keys (a malformed key throws, naming its variable). */
+function workers(): Map<number, Worker> {
   const holder = globalThis as Holder;
-  if (!holder[KEY]) holder[KEY] = { chain: chainContextFromEnv(), kick: () => {} };
+  if (!holder[KEY]) {
+    holder[KEY] = new Map(chainContextsFromEnv().map((chain, i) => [chain.network.chainId, { chain, primary: i === 0, kick: () => {} }]));
+  }
   return holder[KEY];
 }
 
-/**
- * The store, once it is known to belong to the chain the RPC serves (api/actions/chain-guard.ts).
- * A mismatch is remembered (503 store_chain_mismatch on every write); an RPC or database failure is
- * retried on the next call.
- */
-export function actionStore(): Promise<Store> {
-  const rt = runtime();
-  if (!rt.bound) {
-    const bound = getStore().then(async (store) => {
-      await bindStoreToChain(store, await chainIdentity(rt.chain.client));
-      return store;
-    });
-    rt.bound = bound;
-    bound.catch((err: unknown) => {
-      if (!(err instanceof ApiError) && rt.bound === bound) rt.bound = undefined;
-    });
-  }
-  return rt.bound;
+function worker(chainId: number): Worker {
+  const w = workers().get(chainId);
+  if (!w) throw new Error(`no action worker for chain ${chainId}`);
+  return w;
 }
 
-/** Starts the executor loop (once per process). ACTIONS_WORKER=off leaves it to other replicas. */
+/** Every served chain's context. */
+export function actionChains(): ChainContext[] {
+  return [...workers().values()].map((w) => w.chain);
+}
+
+/** The context of a served chain. */
+export function actionsChain(chainId: number): ChainContext {
+  return worker(chainId).chain;
+}
+
+/**
+ * The store, once it is known to hold this chain's actions and no other chain's of the same id
+ * (api/actions/chain-guard.ts). A mismatch is remembered (503 store_chain_mismatch on every write
+ * to that chain); an RPC or database failure is retried on the next call.
+ */
+export function actionStore(chainId: number): Promise<Store> {
+  const w = worker(chainId);
+  if (!w.bound) {
+    const bound = getStore().then(async (store) => {
+      await bindStoreToChain(store, await chainIdentity(w.chain.client), w.primary);
+      return store;
+    });
+    w.bound = bound;
+    bound.catch((err: unknown) => {
+      if (!(err instanceof ApiError) && w.bound === bound) w.bound = undefined;
+    });
+  }
+  return w.bound;
+}
+
+/** Starts one executor loop per chain (once per process). ACTIONS_WORKER=off leaves them to other replicas. */
 export function startActionWorker(reads: ReadDeps): void {
-  const rt = runtime();
-  if (rt.timer || process.env.ACTIONS_WORKER === "off") return;
+  if (process.env.ACTIONS_WORKER === "off") return;
+  for (const w of workers().values()) if (!w.timer) startLoop(w, reads);
+}
+
+function startLoop(w: Worker, reads: ReadDeps): void {
+  const chainId = w.chain.network.chainId;
+  const name = `${w.chain.network.name} (${chainId})`;
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   let executor: Promise<Executor> | undefined;
   // executor.tick() runs one pass at a time and repeats when kicked meanwhile. While its store or
@@ -60,40 +80,48 @@ export function startActionWorker(reads: ReadDeps): void {
   const tick = async () => {
     if (Date.now() < retryAt) return;
     try {
-      executor ??= actionStore().then((store) => createExecutor({ store, chain: rt.chain, reads, owner }));
+      executor ??= actionStore(chainId).then((store) => createExecutor({ store, chain: w.chain, reads, owner }));
       const ex = await executor;
-      rt.executor = ex;
+      w.executor = ex;
       await ex.tick();
-      if (failures > 0) console.warn(`actions: the worker is running again after ${failures} failed pass${failures === 1 ? "" : "es"}`);
+      if (failures > 0) console.warn(`actions: the worker of ${name} is running again after ${failures} failed pass${failures === 1 ? "" : "es"}`);
       failures = 0;
       retryAt = 0;
     } catch (err) {
       if (err instanceof ApiError && err.code === "store_chain_mismatch") {
-        // Nothing this process could send is safe: stop the loop and say why, once.
-        console.error(`actions: the worker is stopped: ${err.message}`);
-        clearInterval(rt.timer);
-        rt.kick = () => {};
+        // Nothing this worker could send is safe: stop its loop and say why, once. The other chains' go on.
+        console.error(`actions: the worker of ${name} is stopped: ${err.message}`);
+        clearInterval(w.timer);
+        w.kick = () => {};
         return;
       }
-      if (!rt.executor) executor = undefined;
+      if (!w.executor) executor = undefined;
       failures++;
       retryAt = Date.now() + Math.min(5_000, WORKER_INTERVAL_MS * 2 ** Math.min(failures - 1, 4));
-      if (failures === 1) console.warn(`actions: worker pass failed: ${err instanceof Error ? err.message : String(err)} (retrying with backoff; logged again when it recovers)`);
+      if (failures === 1) console.warn(`actions: worker pass on ${name} failed: ${err instanceof Error ? err.message : String(err)} (retrying with backoff; logged again when it recovers)`);
     }
   };
-  rt.timer = setInterval(() => void tick(), WORKER_INTERVAL_MS);
-  rt.timer.unref();
-  rt.kick = () => void setImmediate(() => void tick());
+  w.timer = setInterval(() => void tick(), WORKER_INTERVAL_MS);
+  w.timer.unref();
+  w.kick = () => void setImmediate(() => void tick());
   void tick();
 }
 
-export function kickWorker(): void {
-  runtime().kick();
+export function kickWorker(chainId: number): void {
+  worker(chainId).kick();
 }
 
-/** The account of a sending role, or 503 key_not_configured. */
-export function senderOf(role: KeyRole) {
-  const account = actionsChain().keys[role];
-  if (!account) throw new ApiError(503, "key_not_configured", `this action is signed by the ${role} key, and ${KEY_ENV[role]} is not configured on this server`, { role, variable: KEY_ENV[role] });
+/** The account of a sending role on `chain`, or 503 key_not_configured naming the variables to set. */
+export function senderOf(chain: ChainContext, role: KeyRole) {
+  const account = chain.keys[role];
+  if (!account) {
+    const vars = chain.keyVars[role];
+    throw new ApiError(503, "key_not_configured", `this action is signed by the ${role} key, and ${vars.join(" or ")} is not configured on this server for chain ${chain.network.chainId} (${chain.network.name})`, {
+      role,
+      chainId: chain.network.chainId,
+      variable: vars[0],
+      variables: vars,
+    });
+  }
   return account;
 }

@@ -1,10 +1,10 @@
-// How the API reaches the chain to send the platform's transactions: the network, RPC URLs and
+// How the API reaches each chain it sends the platform's transactions to: the network, RPC URLs and
 // contract addresses ponder.config.ts indexes (same environment, same resolution as
-// api/reconcile/env.ts), the sending keys, and a client of its own (not Ponder's RPC queue).
+// api/reconcile/env.ts), that chain's sending keys, and a client of its own (not Ponder's RPC queue).
 import { createPublicClient, defineChain, type Chain, type PublicClient, type Transport } from "viem";
 import { type Address, type ContractName, type Env, type NetworkConfig } from "../../config/network.js";
-import { primaryNetwork } from "../../config/networks.js";
-import { resolveSenderKeys, type SenderKeys } from "./keys.js";
+import { servedNetworks } from "../../config/networks.js";
+import { KEY_ROLES, keyVariables, resolveSenderKeys, type KeyRole, type SenderKeys } from "./keys.js";
 import { rpcTransport } from "../../config/rpc.js";
 
 export type ChainContext = {
@@ -13,6 +13,8 @@ export type ChainContext = {
   client: PublicClient<Transport, Chain>;
   contracts: Partial<Record<ContractName, Address>>;
   keys: SenderKeys;
+  /** Per role, the variables its key is read from (for the message when none is set). */
+  keyVars: Record<KeyRole, string[]>;
   /** Blocks after which Ponder treats a block as final (a reorg deeper than that is fatal to it). */
   finality: number;
 };
@@ -25,8 +27,13 @@ export function finalityBlocks(chainId: number): number {
   return 30;
 }
 
-export function chainContextFromEnv(env: Env = process.env): ChainContext {
-  const network = primaryNetwork(env);
+/** One context per served network, in PONDER_NETWORKS order; a malformed key throws, naming its variable. */
+export function chainContextsFromEnv(env: Env = process.env): ChainContext[] {
+  const listed = Boolean(env.PONDER_NETWORKS?.trim());
+  return servedNetworks(env).map((network) => chainContextFor(network, env, listed));
+}
+
+function chainContextFor(network: NetworkConfig, env: Env, listed: boolean): ChainContext {
   const chain = defineChain({
     id: network.chainId,
     name: network.name,
@@ -41,7 +48,8 @@ export function chainContextFromEnv(env: Env = process.env): ChainContext {
     chain,
     client: createPublicClient({ chain, transport, pollingInterval: 250 }),
     contracts,
-    keys: resolveSenderKeys(env, network),
+    keys: resolveSenderKeys(env, network, listed),
+    keyVars: Object.fromEntries(KEY_ROLES.map((role) => [role, keyVariables(role, network.name, listed)])) as Record<KeyRole, string[]>,
     finality: finalityBlocks(network.chainId),
   };
 }

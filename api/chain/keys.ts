@@ -6,13 +6,15 @@
 //   BOT_PRIVATE_KEY        QRPayment bot: settle QR orders
 //   VALIDATOR_PRIVATE_KEY  EventTicketNFT validator: check tickets in
 //
-// On the local network an unset key is the dev account of that role (config/accounts.ts);
+// With PONDER_NETWORKS each chain may have keys of its own: PONDER_<NETWORK>_OWNER_PRIVATE_KEY (e.g.
+// PONDER_BASE_SEPOLIA_BOT_PRIVATE_KEY) is that chain's, and the unprefixed variable is the key of
+// every listed chain that sets none. On the local network an unset key is the dev account of that role (config/accounts.ts);
 // elsewhere an unset key only disables the actions it signs (503 key_not_configured), so one
 // deployment can run, say, settlements without holding the owner key. A malformed key stops the
 // start: a typo must not silently turn into "not configured".
 import { privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import { roleAccount } from "../../config/accounts.js";
-import { isLocalChain, type Env } from "../../config/network.js";
+import { isLocalChain, networkEnvStem, type Env } from "../../config/network.js";
 
 export const KEY_ROLES = ["owner", "operator", "bot", "validator"] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
@@ -23,8 +25,6 @@ export const KEY_ENV: Record<KeyRole, string> = {
   bot: "BOT_PRIVATE_KEY",
   validator: "VALIDATOR_PRIVATE_KEY",
 };
-
-export type SenderKeys = Record<KeyRole, LocalAccount | undefined>;
 
 const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
@@ -45,12 +45,23 @@ export function parsePrivateKey(raw: string, varName: string): LocalAccount {
   }
 }
 
-export function resolveSenderKeys(env: Env, network: { name: string; chainId: number }): SenderKeys {
+/**
+ * The variables a role's key is read from, first found wins: the chain's own (PONDER_<NETWORK>_…,
+ * only when the network is one of a PONDER_NETWORKS list), then the shared one.
+ */
+export function keyVariables(role: KeyRole, network: string, listed: boolean): string[] {
+  return listed ? [`PONDER_${networkEnvStem(network)}_${KEY_ENV[role]}`, KEY_ENV[role]] : [KEY_ENV[role]];
+}
+
+export type SenderKeys = Record<KeyRole, LocalAccount | undefined>;
+
+/** `listed`: the network came from PONDER_NETWORKS, so its own prefixed key variables are read too. */
+export function resolveSenderKeys(env: Env, network: { name: string; chainId: number }, listed = false): SenderKeys {
   const local = isLocalNetwork(network);
   const keys = {} as SenderKeys;
   for (const role of KEY_ROLES) {
-    const raw = env[KEY_ENV[role]]?.trim();
-    keys[role] = raw ? parsePrivateKey(raw, KEY_ENV[role]) : local ? roleAccount(role) : undefined;
+    const variable = keyVariables(role, network.name, listed).find((name) => env[name]?.trim());
+    keys[role] = variable ? parsePrivateKey(env[variable]!, variable) : local ? roleAccount(role) : undefined;
   }
   return keys;
 }

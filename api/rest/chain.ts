@@ -3,7 +3,10 @@
 // one, and a read of an id on several chains is a 400 that names them. With one chain served no
 // look-up is needed at all.
 import { z } from "@hono/zod-openapi";
+import type { SQL } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { ApiError } from "../http/errors.js";
+import type { ReadDb } from "./db.js";
 import { quote, type Parsed } from "./params.js";
 
 /** A chain id as the query string carries it: a positive decimal integer. */
@@ -36,6 +39,10 @@ export const unknownChain = (chainId: number, served: readonly number[]) =>
     served,
   });
 
+/** `contract` is on several served chains and the request named none. */
+export const chainRequired = (contract: string, chainIds: readonly number[], how = 'add "chainId"') =>
+  new ApiError(400, "chain_required", `${contract} is on chains ${chainIds.join(", ")} here: ${how} to say which one`, { chains: chainIds });
+
 const ambiguousChain = (what: string, id: string, chains: readonly number[]) =>
   new ApiError(400, "ambiguous_chain", `${what} ${id} exists on chains ${chains.join(", ")}: add ?chainId= to choose one`, { id, chains });
 
@@ -59,3 +66,7 @@ export async function chainFor(
   if (chains.length > 1) throw ambiguousChain(what, id, chains);
   return chains[0] ?? null;
 }
+
+/** The chains on which `table` has a row matching `where` (two at most: enough to tell "several"). */
+export const chainsWith = (db: ReadDb, table: PgTable & { chainId: PgColumn }, where: SQL | undefined) => async (): Promise<number[]> =>
+  (await db.select({ chainId: table.chainId }).from(table).where(where).limit(2)).map((r) => Number(r.chainId));

@@ -3,9 +3,8 @@
 // zod schemas (the router's validation hook); well-formed ids the index does not know are 404s.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, type SQL } from "drizzle-orm";
-import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { readAccount, AccountJson } from "./accounts.js";
-import { chainFor, ChainIdQuery } from "./chain.js";
+import { chainFor, ChainIdQuery, chainsWith as chainsWithIn } from "./chain.js";
 import { BookingJson, readBooking } from "./bookings.js";
 import type { ReadDeps } from "./db.js";
 import { readEventTickets, readTicketedEvent, TicketedEventJson, TicketPageJson } from "./events.js";
@@ -81,9 +80,7 @@ const accountRoute = createRoute({
  */
 export function readsRouter(deps: ReadDeps, chains: readonly number[]) {
   const { db, schema } = deps;
-  /** The chains on which `table` has a row matching `where` (two at most: enough to tell "several"). */
-  const chainsWith = (table: PgTable & { chainId: PgColumn }, where: SQL | undefined) => async () =>
-    (await db.select({ chainId: table.chainId }).from(table).where(where).limit(2)).map((r) => Number(r.chainId));
+  const chainsWith = (table: Parameters<typeof chainsWithIn>[1], where: SQL | undefined) => chainsWithIn(db, table, where);
   return newRouter()
     .openapi(bookingRoute, async (c) => {
       const { bookingId } = c.req.valid("param");

@@ -33,7 +33,7 @@ import { authConfig, authRuntime } from "../../api/auth/runtime.js";
 import { signingDepsFromEnv } from "../../api/signing/env.js";
 import { signingRouter } from "../../api/signing/routes.js";
 import { actionsRouter } from "../../api/actions/routes.js";
-import { actionsChain, startActionWorker } from "../../api/actions/runtime.js";
+import { actionChains, startActionWorker } from "../../api/actions/runtime.js";
 
 // Before anything connects again: Ponder's pools leak a slot per failed connection attempt, so a
 // database outage would otherwise stall the indexer and hang the API for good (api/ponder/pool-repair.ts).
@@ -42,8 +42,8 @@ repairPonderPools();
 // Sign-in and signing settings are read now: a bad AUTH_SECRET, role list or key stops the start.
 authRuntime();
 // Write actions: the sending keys are read now too (a malformed key stops the start), and the
-// executor loop starts in every process serving the API; leases share the work between replicas.
-actionsChain();
+// executor loops (one per chain) start in every process serving the API; leases share the work between replicas.
+actionChains();
 startActionWorker({ db, schema });
 
 const app = newRouter();

@@ -112,4 +112,26 @@ describe.each(backends)("offchain store on $name", ({ enabled, env }) => {
     expect(column.rows).toEqual([{ is_nullable: "NO" }]);
     await after.close();
   });
+
+  run("0008 keys the store's chains by id and event metadata by (chain, event): rows from before keep the store's chain", async () => {
+    const e = env();
+    const before = await openStore(e, migrations.filter((m) => m.id < "0008"));
+    const s = `"${before.location.schema}"`;
+    const exec = (q: string) => before.db.execute(sql.raw(q)) as unknown as Promise<{ rows: Record<string, unknown>[] }>;
+    await exec(`INSERT INTO ${s}.store_chain VALUES (1, 84532, '0xabc', now())`);
+    await exec(`INSERT INTO ${s}.event_metadata (event_id, name, updated_by, created_at, updated_at) VALUES ('7', 'Before', '0x1', now(), now())`);
+    await exec(`INSERT INTO ${s}.action_batch (id, requested_by, idempotency_key, request_hash, results, created_at) VALUES ('00000000-0000-4000-8000-000000000002', '0x1', 'k', 'h', '[]', now())`);
+    await before.close();
+    const after = await openStore(e);
+    const read = (q: string) => after.db.execute(sql.raw(q)) as unknown as Promise<{ rows: Record<string, unknown>[] }>;
+    expect((await read(`SELECT chain_id, genesis_hash FROM ${s}.store_chain`)).rows).toEqual([{ chain_id: 84532, genesis_hash: "0xabc" }]);
+    expect((await read(`SELECT chain_id, event_id FROM ${s}.event_metadata`)).rows).toEqual([{ chain_id: 84532, event_id: "7" }]);
+    expect((await read(`SELECT chain_id FROM ${s}.action_batch`)).rows).toEqual([{ chain_id: 84532 }]);
+    // The same event id on another chain is another row; the same chain id twice is refused.
+    await read(`INSERT INTO ${s}.event_metadata (chain_id, event_id, name, updated_by, created_at, updated_at) VALUES (1, '7', 'Elsewhere', '0x1', now(), now())`);
+    await read(`INSERT INTO ${s}.store_chain VALUES (1, '0xdef', now())`);
+    await expect(read(`INSERT INTO ${s}.store_chain VALUES (84532, '0xdef', now())`)).rejects.toThrow();
+    await expect(read(`INSERT INTO ${s}.event_metadata (chain_id, event_id, name, updated_by, created_at, updated_at) VALUES (1, '7', 'Twice', '0x1', now(), now())`)).rejects.toThrow();
+    await after.close();
+  });
 });

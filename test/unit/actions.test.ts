@@ -2,10 +2,11 @@
 // error classes, sending keys from the environment, revert decoding with the contracts' ABIs.
 import { describe, expect, it } from "vitest";
 import { encodeErrorResult, BaseError, getAddress } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { EventTicketNFTAbi, QRPaymentAbi } from "../../abis/index.js";
 import { roleAccount } from "../../config/accounts.js";
 import { finalityBlocks } from "../../api/chain/context.js";
-import { isLocalNetwork, KEY_ENV, parsePrivateKey, resolveSenderKeys } from "../../api/chain/keys.js";
+import { isLocalNetwork, KEY_ENV, keyVariables, parsePrivateKey, resolveSenderKeys } from "../../api/chain/keys.js";
 import { decodeRevertData, describeRevert } from "../../api/chain/revert.js";
 import {
   canonicalJson,
@@ -111,6 +112,19 @@ describe("sending keys", () => {
     expect(keys.bot?.address).toBe(getAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"));
     expect(keys.owner).toBeUndefined();
     expect(resolveSenderKeys({ OWNER_PRIVATE_KEY: KEY }, local).owner?.address).toBe(keys.bot?.address);
+  });
+  it("with PONDER_NETWORKS, read a chain's own variable first, then the shared one", () => {
+    const other = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+    const env = { PONDER_BASE_SEPOLIA_BOT_PRIVATE_KEY: other, BOT_PRIVATE_KEY: KEY, OWNER_PRIVATE_KEY: KEY };
+    const baseSepolia = { name: "base-sepolia", chainId: 84532 };
+    const own = resolveSenderKeys(env, baseSepolia, true);
+    expect(own.bot?.address).toBe(privateKeyToAccount(other).address);
+    expect(own.owner?.address).toBe(privateKeyToAccount(KEY).address);
+    expect(resolveSenderKeys(env, remote, true).bot?.address).toBe(privateKeyToAccount(KEY).address);
+    // Unlisted (PONDER_NETWORK): only the shared variables are read.
+    expect(resolveSenderKeys(env, baseSepolia).bot?.address).toBe(privateKeyToAccount(KEY).address);
+    expect(keyVariables("bot", "base-sepolia", true)).toEqual(["PONDER_BASE_SEPOLIA_BOT_PRIVATE_KEY", "BOT_PRIVATE_KEY"]);
+    expect(() => resolveSenderKeys({ PONDER_BASE_SEPOLIA_OWNER_PRIVATE_KEY: "0x12" }, baseSepolia, true)).toThrow(/PONDER_BASE_SEPOLIA_OWNER_PRIVATE_KEY must be/);
   });
   it("refuse a malformed key naming the variable, never echoing it", () => {
     for (const role of ["owner", "operator", "bot", "validator"] as const) {

@@ -6,7 +6,8 @@ import { metadataMigration } from "./0004_event_metadata.js";
 import { storeChainMigration } from "./0005_store_chain.js";
 import { tokenRevocationMigration } from "./0006_token_revocation.js";
 import { actionChainMigration } from "./0007_action_chain.js";
+import { chainKeysMigration } from "./0008_chain_keys.js";
 import type { Migration } from "./types.js";
 
 export type { Migration };
-export const migrations: Migration[] = [authMigration, signingMigration, actionsMigration, metadataMigration, storeChainMigration, tokenRevocationMigration, actionChainMigration];
+export const migrations: Migration[] = [authMigration, signingMigration, actionsMigration, metadataMigration, storeChainMigration, tokenRevocationMigration, actionChainMigration, chainKeysMigration];

@@ -68,6 +68,8 @@ export const actionBatch = offchain.table(
   "action_batch",
   {
     id: uuid("id").primaryKey(),
+    /** The chain its check-ins are sent to; null for batches recorded before 0008. */
+    chainId: integer("chain_id"),
     requestedBy: text("requested_by").notNull(),
     idempotencyKey: text("idempotency_key").notNull(),
     requestHash: text("request_hash").notNull(),
