@@ -2,7 +2,7 @@
 // same id (a restarted local chain reuses it), the executor would re-broadcast old raw transactions
 // there, so the first genesis seen for each chain id is recorded and any other refused. Another chain
 // id is another row: one store holds the actions of every chain the API serves.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Hex, PublicClient } from "viem";
 import { ApiError } from "../http/errors.js";
 import type { Store } from "../store/db.js";
@@ -28,7 +28,13 @@ export function sameChain(a: ChainIdentity, b: ChainIdentity): boolean {
  */
 export async function bindStoreToChain(store: Store, identity: ChainIdentity, claimUnchained = false): Promise<void> {
   await store.locked("store-chain", async (tx) => {
-    if (claimUnchained) await tx.update(eventMetadata).set({ chainId: identity.chainId }).where(eq(eventMetadata.chainId, 0));
+    if (claimUnchained) {
+      // A version written for the chain since (a PUT before this binding) is the newer one.
+      await tx.execute(
+        sql`DELETE FROM ${eventMetadata} WHERE ${eventMetadata.chainId} = 0 AND ${eventMetadata.eventId} IN (SELECT ${eventMetadata.eventId} FROM ${eventMetadata} WHERE ${eventMetadata.chainId} = ${identity.chainId})`,
+      );
+      await tx.update(eventMetadata).set({ chainId: identity.chainId }).where(eq(eventMetadata.chainId, 0));
+    }
     const [row] = await tx.select().from(storeChain).where(eq(storeChain.chainId, identity.chainId));
     if (!row) {
       await tx.insert(storeChain).values({ chainId: identity.chainId, genesisHash: identity.genesisHash, createdAt: new Date() });

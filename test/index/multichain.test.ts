@@ -8,19 +8,23 @@
 //     that names them;
 // (d) a reorg on one chain is repaired there and leaves the other chain's rows exactly as they were;
 // (e) reconciliation, /api/ready and /status cover both chains, each by name;
-// (f) sign-in may name either chain, and a booking authorization is signed for the chain asked for.
+// (f) sign-in may name either chain, and a booking authorization is signed for the chain asked for;
+// (g) a write action on each chain is sent with that chain's client and key and reaches `indexed`
+//     there (chain B's owner key comes from its own PONDER_LOCAL_B_OWNER_PRIVATE_KEY); a reorg on
+//     one chain re-sends its action and leaves the other chain's as it was.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, encodeFunctionData, http, maxUint256, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, maxUint256, toHex, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { abis } from "../../devchain/artifacts.js";
 import { startAnvil, type Anvil } from "../../devchain/anvil.js";
 import { writeDeployment, type Deployment } from "../../config/deployment.js";
 import { deployLocal, localChain } from "../../devchain/local.js";
 import { simulate, type SimulationResult } from "../../devchain/sim/simulator.js";
-import { bearer, getSignInNonce, postVerify, siweMessage } from "../helpers/auth.js";
+import { roleAccount } from "../../config/accounts.js";
+import { bearer, getSignInNonce, postVerify, signIn, siweMessage } from "../helpers/auth.js";
 import { bookingArgs } from "../helpers/escrow.js";
 import { uniqueChainId } from "../helpers/chain.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
@@ -39,6 +43,8 @@ let networks: { name: string; deploymentFile: string }[];
 const ponders = new Map<string, PonderHandle>();
 /** Per backend: chain B's rows before and after chain A's reorg; chain A's rows after it. */
 const afterReorg = new Map<string, { aOrphaned: Row[]; bBefore: Record<string, Row[]>; bAfter: Record<string, Row[]>; aAfter: Record<string, Row[]> }>();
+/** Chain B is not a local network: its owner key is its own variable (the dev owner's, so the contracts accept it). */
+const KEYS_ENV = { PONDER_LOCAL_B_OWNER_PRIVATE_KEY: toHex(roleAccount("owner").getHdKey().privateKey!) };
 const ORPHANED_RATES = [16_100n * 10n ** 18n, 16_200n * 10n ** 18n, 16_300n * 10n ** 18n];
 
 const rpcOf = (w: World) => createPublicClient({ transport: http(w.anvil.rpcUrl, { batch: true }) });
@@ -117,7 +123,7 @@ beforeAll(async () => {
     ...worlds.map(async (w) => (w.expected = await replay(w))),
     ...enabled.map(async (backend) => {
       // Its data is kept: the last suite kills it and restarts on it (the restarted one cleans up).
-      const ponder = await startPonder({ networks, database: backend.database, readyTimeoutMs: 300_000, keepData: true });
+      const ponder = await startPonder({ networks, database: backend.database, readyTimeoutMs: 300_000, keepData: true, env: KEYS_ENV });
       ponders.set(backend.name, ponder);
       await waitForChains(ponder, heads());
     }),
@@ -347,6 +353,98 @@ describe.each(backends)("write side of two chains on $name", ({ name, enabled: o
   });
 });
 
+describe.each(backends)("write actions on both chains on $name", ({ name, enabled: on }) => {
+  const run = on ? it : it.skip;
+  const ponder = () => ponders.get(name)!;
+  type Action = {
+    id: string;
+    chainId: number;
+    status: string;
+    txHash: string | null;
+    nonce: number | null;
+    block: { number: string; hash: string } | null;
+    transitions: { status: string; at: string; note?: string }[];
+  };
+
+  const send = async (token: string, path: string, body?: unknown) => {
+    const res = await fetch(`${ponder().url}${path}`, {
+      method: "POST",
+      headers: { ...bearer(token), "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Action & { error: { code: string; details: unknown } } };
+  };
+  const actionOf = async (token: string, id: string) => (await (await fetch(`${ponder().url}/api/actions/${id}`, { headers: bearer(token) })).json()) as Action;
+  const waitFor = async (token: string, id: string, done: (a: Action) => boolean) => {
+    const deadline = Date.now() + 120_000;
+    let last: Action | undefined;
+    while (Date.now() < deadline) {
+      last = await actionOf(token, id);
+      if (done(last) || last.status === "failed") return last;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`action ${id} did not get there: ${JSON.stringify(last)}`);
+  };
+  const indexed = (token: string, id: string) => waitFor(token, id, (a) => a.status === "indexed");
+  /** What a watch pass may not change on an action its chain left alone. */
+  const settled = (a: Action) => ({ status: a.status, txHash: a.txHash, nonce: a.nonce, block: a.block, transitions: a.transitions });
+
+  run("an event created on each chain is sent there with that chain's key and reaches indexed; a reorg on one chain re-sends only its action; cancelling names the chain", async () => {
+    const token = await signIn(ponder().url, roleAccount("owner"));
+    const chains = worlds.map((w) => w.deployment.chainId);
+    const [a, b] = worlds as [World, World];
+    const terms = { organizer: roleAccount("operator").address, price: "1000", capacity: "5", metadata: { name: "Two-chain night" } };
+    const unnamed = await send(token, "/api/actions/events", terms);
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.error).toMatchObject({ code: "chain_required", details: { chains } });
+
+    // Chain A's blocks from here on are orphaned below.
+    const snapshot = (await rpcOf(a).request({ method: "evm_snapshot" as never })) as Hex;
+    // The same event id on both chains (a different one per backend: both indexes watch these chains).
+    const eventId = String(700_000 + enabled.findIndex((e) => e.name === name));
+    const done: Action[] = [];
+    for (const w of worlds) {
+      const created = await send(token, "/api/actions/events", { ...terms, chainId: w.deployment.chainId, eventId });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.chainId).toBe(w.deployment.chainId);
+      const action = await indexed(token, created.body.id);
+      expect(action.status, JSON.stringify(action)).toBe("indexed");
+      const receipt = await rpcOf(w).getTransactionReceipt({ hash: action.txHash as Hex });
+      expect([receipt.status, receipt.from.toLowerCase(), receipt.blockHash]).toEqual(["success", roleAccount("owner").address.toLowerCase(), action.block!.hash]);
+      const read = await fetch(`${ponder().url}/api/events/${eventId}?chainId=${w.deployment.chainId}`);
+      expect(read.status).toBe(200);
+      expect(((await read.json()) as { chainId: number }).chainId).toBe(w.deployment.chainId);
+      const meta = (await (await fetch(`${ponder().url}/api/events/${eventId}/metadata?chainId=${w.deployment.chainId}`)).json()) as { chainId: number; name: string };
+      expect(meta).toMatchObject({ chainId: w.deployment.chainId, name: "Two-chain night" });
+      done.push(action);
+    }
+
+    // Chain A reorgs under its action: that one goes back to sent and is mined and indexed again in
+    // another block; chain B's stays exactly as it was.
+    const [onA, onB] = done as [Action, Action];
+    if (!(await rpcOf(a).request({ method: "evm_revert" as never, params: [snapshot] as never }))) throw new Error("evm_revert failed");
+    await rpcOf(a).request({ method: "anvil_mine" as never, params: ["0x3"] as never });
+    const again = await waitFor(token, onA.id, (x) => x.status === "indexed" && x.block !== null && x.block.hash !== onA.block!.hash);
+    expect(again.status, JSON.stringify(again)).toBe("indexed");
+    // Back to sent and mined again (or, had the node re-included it itself, straight to mined).
+    const since = again.transitions.map((t) => t.status).slice(onA.transitions.length);
+    expect(since).toContain("mined");
+    expect(since.at(-1)).toBe("indexed");
+    expect(again.txHash).toBe(onA.txHash);
+    expect(settled(await actionOf(token, onB.id))).toEqual(settled(onB));
+
+    // On both chains now: cancelling by id alone is ambiguous; ?chainId= picks chain B, and A's stays ACTIVE.
+    const ambiguous = await send(token, `/api/actions/events/${eventId}/cancel`);
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.error).toMatchObject({ code: "ambiguous_chain", details: { chains: [...chains].sort((x, y) => x - y) } });
+    const cancelled = await send(token, `/api/actions/events/${eventId}/cancel?chainId=${b.deployment.chainId}`);
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(201);
+    expect((await indexed(token, cancelled.body.id)).status).toBe("indexed");
+    const status = async (w: World) => ((await (await fetch(`${ponder().url}/api/events/${eventId}?chainId=${w.deployment.chainId}`)).json()) as { status: string }).status;
+    expect([await status(a), await status(b)]).toEqual(["ACTIVE", "CANCELLED"]);
+  });
+});
+
 // Last of all: SIGKILL each index and restart it on its data. Crash recovery restores both chains.
 describe("crash and restart with both chains", () => {
   const restarted = new Map<string, { log: string; rows: Record<string, Row[]>[] }>();
@@ -363,7 +461,7 @@ describe("crash and restart with both chains", () => {
         victim.kill();
         await exited;
         // Waits for /ready, which includes the wait for the dead process's lock (up to ~25 s).
-        const ponder = await startPonder({ networks, database: backend.database, schema: victim.schema, pgliteDir: victim.pgliteDir, readyTimeoutMs: 240_000 });
+        const ponder = await startPonder({ networks, database: backend.database, schema: victim.schema, pgliteDir: victim.pgliteDir, readyTimeoutMs: 240_000, env: KEYS_ENV });
         ponders.set(backend.name, ponder);
         await waitForChains(ponder, heads, 120_000);
         // Not enough on its own: the chains are short (every block still unfinalized), so recovery

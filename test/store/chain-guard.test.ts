@@ -17,6 +17,7 @@ process.env.OFFCHAIN_SCHEMA = SCHEMA;
 const { bindStoreToChain, chainIdentity } = await import("../../api/actions/chain-guard.js");
 const { ApiError } = await import("../../api/http/errors.js");
 const { openStore } = await import("../../api/store/db.js");
+const { eventMetadata } = await import("../../api/store/tables/metadata.js");
 
 const identityOf = (anvil: Anvil) => chainIdentity(createPublicClient({ transport: http(anvil.rpcUrl) }));
 
@@ -90,6 +91,17 @@ describe.each(backends)("store bound to a chain on $name", ({ enabled, env }) =>
     await bindStoreToChain(store, first);
     await bindStoreToChain(store, otherId);
     await expect(bindStoreToChain(store, restarted)).rejects.toMatchObject({ code: "store_chain_mismatch" });
+
+    // Metadata from a store before per-chain keys (chain 0) goes to the first network's chain when it
+    // binds; where that chain has a version of its own since, that one is kept.
+    const at = (name: string, chainId: number, eventId: string) => ({ chainId, eventId, name, updatedBy: "0x1", createdAt: new Date(), updatedAt: new Date() });
+    await store.db.insert(eventMetadata).values([at("old 7", 0, "7"), at("old 8", 0, "8"), at("new 8", first.chainId, "8")]);
+    await bindStoreToChain(store, first, true);
+    const rows = await store.db.select({ chainId: eventMetadata.chainId, eventId: eventMetadata.eventId, name: eventMetadata.name }).from(eventMetadata);
+    expect(rows.sort((a, b) => a.eventId.localeCompare(b.eventId))).toEqual([
+      { chainId: first.chainId, eventId: "7", name: "old 7" },
+      { chainId: first.chainId, eventId: "8", name: "new 8" },
+    ]);
     await store.close();
   });
 });
