@@ -18,7 +18,7 @@ import { writeDeployment } from "../../config/deployment.js";
 import { simulate } from "../../devchain/sim/simulator.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { signIn } from "../helpers/auth.js";
-import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
+import { devKeysEnv, startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
 import {
   checkReply,
   describeRequest,
@@ -78,7 +78,8 @@ beforeAll(async () => {
         const ponder = await startPonder({
           networks,
           database: b.database,
-          env: { SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000", SQL_MAX_CONCURRENT: String(IN_FLIGHT + 1), SQL_MAX_CONCURRENT_PER_CLIENT: String(IN_FLIGHT + 1) },
+          // The second chain is not a local network: its sending keys are its own variables.
+          env: { ...devKeysEnv("local-b"), SIGNING_RATE_LIMIT_PER_MINUTE: "1000000", ACTIONS_RATE_LIMIT_PER_MINUTE: "1000000", SQL_MAX_CONCURRENT: String(IN_FLIGHT + 1), SQL_MAX_CONCURRENT_PER_CLIENT: String(IN_FLIGHT + 1) },
         });
         ponders.set(b.name, ponder);
         await waitForChains(ponder, heads, 120_000);

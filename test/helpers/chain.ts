@@ -13,11 +13,13 @@ import {
   type TransactionReceipt,
   type WalletClient,
   type Transport,
+  toHex,
 } from "viem";
 import { startAnvil, type Anvil } from "../../devchain/anvil.js";
 import { ACTOR_BASE, devAccount, roleAccount, type Role } from "../../config/accounts.js";
 import { deployLocal, localChain } from "../../devchain/local.js";
 import type { Deployment } from "../../config/deployment.js";
+import { KEY_ROLES, keyVariables } from "../../api/chain/keys.js";
 
 export type TestChain = {
   anvil: Anvil;
@@ -42,6 +44,15 @@ export type TestChain = {
  * would lend its hash and timestamp to this chain's block 7. (Ponder caches RPC data for chain ids
  * other than 31337: fine, the id is never reused.)
  */
+/**
+ * The sending keys of a listed network that is not a local one (a test chain on a random id): the
+ * dev account of each role, in that network's own variables (PONDER_<NET>_OWNER_PRIVATE_KEY, …), as
+ * a deployment would set them. The contracts' roles are the dev accounts (deployLocal).
+ */
+export function devKeysEnv(network: string): Record<string, string> {
+  return Object.fromEntries(KEY_ROLES.map((role) => [keyVariables(role, network, true)[0]!, toHex(roleAccount(role).getHdKey().privateKey!)]));
+}
+
 export function uniqueChainId(): number {
   return 900_000_000 + Math.floor(Math.random() * 99_000_000);
 }

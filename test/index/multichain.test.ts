@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, encodeFunctionData, http, maxUint256, toHex, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, maxUint256, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { abis } from "../../devchain/artifacts.js";
 import { startAnvil, type Anvil } from "../../devchain/anvil.js";
@@ -26,7 +26,7 @@ import { simulate, type SimulationResult } from "../../devchain/sim/simulator.js
 import { roleAccount } from "../../config/accounts.js";
 import { bearer, getSignInNonce, postVerify, signIn, siweMessage } from "../helpers/auth.js";
 import { bookingArgs } from "../helpers/escrow.js";
-import { uniqueChainId } from "../helpers/chain.js";
+import { devKeysEnv, uniqueChainId } from "../helpers/chain.js";
 import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
 import { canonical, COMPARED_COLUMNS, expectedTables, type Expected, type Row } from "../helpers/expectations.js";
 import { chainLogs } from "../helpers/logs.js";
@@ -43,8 +43,8 @@ let networks: { name: string; deploymentFile: string }[];
 const ponders = new Map<string, PonderHandle>();
 /** Per backend: chain B's rows before and after chain A's reorg; chain A's rows after it. */
 const afterReorg = new Map<string, { aOrphaned: Row[]; bBefore: Record<string, Row[]>; bAfter: Record<string, Row[]>; aAfter: Record<string, Row[]> }>();
-/** Chain B is not a local network: its owner key is its own variable (the dev owner's, so the contracts accept it). */
-const KEYS_ENV = { PONDER_LOCAL_B_OWNER_PRIVATE_KEY: toHex(roleAccount("owner").getHdKey().privateKey!) };
+/** Chain B is not a local network: its keys are its own variables (the dev accounts', so the contracts accept them). */
+const KEYS_ENV = devKeysEnv("local-b");
 const ORPHANED_RATES = [16_100n * 10n ** 18n, 16_200n * 10n ** 18n, 16_300n * 10n ** 18n];
 
 const rpcOf = (w: World) => createPublicClient({ transport: http(w.anvil.rpcUrl, { batch: true }) });
