@@ -29,6 +29,7 @@ export const ActionJson = z
     transitions: z.array(z.object({ status: z.enum(ACTION_STATUSES), at: z.string(), note: z.string().optional() })),
     subject: z.object({ eventId: z.string().nullable(), tokenId: z.string().nullable(), orderHash: z.string().nullable(), bookingId: z.string().nullable() }),
     parentId: z.string().nullable(),
+    retryOf: z.string().nullable().openapi({ description: "The failed action this one retries (POST /api/actions/{id}/retry)" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -58,6 +59,7 @@ export function actionJson(r: ActionRow): ActionJson {
     transitions: r.transitions as ActionJson["transitions"],
     subject: { eventId: r.eventId, tokenId: r.tokenId, orderHash: r.orderHash, bookingId: r.bookingId },
     parentId: r.parentId,
+    retryOf: r.retryOf,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

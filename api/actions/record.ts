@@ -22,6 +22,8 @@ export type NewAction = {
   value: bigint;
   subject?: { eventId?: bigint; tokenId?: bigint; orderHash?: string; bookingId?: string };
   parentId?: string;
+  /** The failed action this one retries. */
+  retryOf?: string;
 };
 
 export const keyReused = (key: string) =>
@@ -69,6 +71,7 @@ export function newActionRow(a: NewAction, now: Date): typeof action.$inferInser
     orderHash: a.subject?.orderHash ?? null,
     bookingId: a.subject?.bookingId ?? null,
     parentId: a.parentId ?? null,
+    retryOf: a.retryOf ?? null,
     createdAt: now,
     updatedAt: now,
   };

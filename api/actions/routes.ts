@@ -5,7 +5,8 @@
 //   POST /api/actions/booking-emergency-cancellations   operator/admin (operator key)
 //   POST /api/actions/events                            admin/operator (owner key)
 //   POST /api/actions/events/{eventId}/cancel|complete  admin/operator or the event's organizer (owner key)
-// Check-ins: api/actions/checkin-routes.ts; event metadata: api/actions/metadata-routes.ts.
+// Check-ins: api/actions/checkin-routes.ts; event metadata: api/actions/metadata-routes.ts; the
+// operators' list and retry: api/actions/operator-routes.ts.
 // Each goes to one chain (api/actions/chain.ts): bodies take `chainId`, the event routes ?chainId=,
 // needed only where the id or contract is on several served chains.
 import { createRoute, z } from "@hono/zod-openapi";
@@ -29,6 +30,7 @@ import { actionResponses, forbidden, IdempotencyHeaders, idempotencyKeyOf, json,
 import { highestEventId, readBooking, readEvent, readOrder } from "./index-reads.js";
 import { EventMetadataInput } from "./metadata-input.js";
 import { metadataRouter } from "./metadata-routes.js";
+import { operatorRouter } from "./operator-routes.js";
 import { actionJson, ActionJson } from "./model.js";
 import { insertOrReplay, recordAction, replayOf, type NewAction } from "./record.js";
 import type { ActionKind } from "./rules.js";
@@ -249,6 +251,7 @@ export function actionsRouter(deps: ReadDeps) {
     });
   }
 
+  app.route("/", operatorRouter());
   app.route("/", checkInRouter(deps));
   app.route("/", metadataRouter(deps, actionChains().map((chain) => chain.network.chainId)));
   return app;

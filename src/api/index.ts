@@ -34,6 +34,7 @@ import { signingDepsFromEnv } from "../../api/signing/env.js";
 import { signingRouter } from "../../api/signing/routes.js";
 import { actionsRouter } from "../../api/actions/routes.js";
 import { actionChains, startActionWorker } from "../../api/actions/runtime.js";
+import { registerActionMetrics } from "../../api/actions/metrics.js";
 
 // Before anything connects again: Ponder's pools leak a slot per failed connection attempt, so a
 // database outage would otherwise stall the indexer and hang the API for good (api/ponder/pool-repair.ts).
@@ -45,6 +46,7 @@ authRuntime();
 // executor loops (one per chain) start in every process serving the API; leases share the work between replicas.
 actionChains();
 startActionWorker({ db, schema });
+registerActionMetrics();
 
 const app = newRouter();
 app.onError(onError);

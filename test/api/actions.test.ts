@@ -316,5 +316,72 @@ describe.each(backends)("write actions on $name", ({ database, enabled }) => {
     expect(failed.error).toMatchObject({ errorName: "NothingToSettle", args: [order] });
     expect(failed.block).not.toBeNull();
   });
+
+  run("operators list actions by status, kind, sender and time with a cursor, and retry a failed one once as a new action", async () => {
+    const owner = h.chain.role("owner");
+    const order = await h.tokenOrder(actor(21), `retry-${Date.now()}`);
+    await h.ponder.waitForBlock(await h.chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    const since = new Date(Date.now() - 1000).toISOString();
+    await h.send(owner, { address: h.c.QRPayment.address, abi: abis.QRPayment, functionName: "pause" });
+    let failedId: string;
+    try {
+      const r = await h.post("/api/actions/qr-settlements", operatorT, { orderHash: order, beneficiary: merchant.address });
+      failedId = (await h.waitFor(r.body.id, operatorT, ["failed"])).id;
+    } finally {
+      await h.send(owner, { address: h.c.QRPayment.address, abi: abis.QRPayment, functionName: "unpause" });
+    }
+    type Page = { items: ActionBody[]; nextCursor: string | null; error?: { code: string } };
+    const list = (query: string, token: string | undefined = operatorT) => h.request<Page>("GET", `/api/actions${query}`, { token });
+
+    const failed = await list(`?status=failed&kind=qr-settlement&sender=${bot.address.toLowerCase()}&since=${encodeURIComponent(since)}`);
+    expect(failed.status).toBe(200);
+    expect(failed.body.items.map((a) => a.id)).toEqual([failedId]);
+    expect((await list(`?status=failed&until=${encodeURIComponent(since)}`)).body.items.map((a) => a.id)).not.toContain(failedId);
+    for (const bad of ["?status=lost", "?kind=mint", "?sender=0x12", "?since=yesterday", "?limit=0", "?cursor=bm9wZQ", `?chainId=${h.chain.anvil.chainId + 1}`]) {
+      const r = await list(bad);
+      expect(r.status, bad).toBe(400);
+    }
+    expect((await fetch(`${h.url}/api/actions`)).status).toBe(401);
+    expect((await list("", strangerT)).status).toBe(403);
+
+    // The retry: the same call, now that the contract is unpaused, goes all the way.
+    const retry = (id: string, token = operatorT) => h.request<ActionBody & { retryOf: string | null }>("POST", `/api/actions/${id}/retry`, { token });
+    expect((await retry(failedId, strangerT)).status).toBe(403);
+    const first = await retry(failedId);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body).toMatchObject({ retryOf: failedId, kind: "qr-settlement", status: "pending" });
+    expect(first.body.id).not.toBe(failedId);
+    const twice = await Promise.all([retry(failedId), retry(failedId)]);
+    expect(twice.map((r) => [r.status, r.body.id])).toEqual([[200, first.body.id], [200, first.body.id]]);
+    const done = await h.waitFor(first.body.id, operatorT, ["indexed"]);
+    expect(done.txHash).not.toBeNull();
+    const notFailed = await retry(first.body.id);
+    expect([notFailed.status, (notFailed.body as unknown as { error: { code: string } }).error.code]).toEqual([409, "action_not_failed"]);
+    expect((await retry("00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    expect((await retry("nope")).status).toBe(400);
+
+    // Newest first, a page at a time, every action exactly once.
+    const all = await list("?limit=100");
+    const seen: string[] = [];
+    for (let cursor: string | null = "", pages = 0; cursor !== null && pages < 200; pages++) {
+      const page = await list(`?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((a) => a.id));
+      cursor = page.body.nextCursor;
+    }
+    expect(seen.slice(0, all.body.items.length)).toEqual(all.body.items.map((a) => a.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    if (all.body.nextCursor === null) expect(seen.length).toBe(all.body.items.length);
+    expect(seen.length).toBeGreaterThanOrEqual(2); // the failed one and its retry at least
+    const times = all.body.items.map((a) => Date.parse((a as unknown as { createdAt: string }).createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    // The pipeline on /metrics, counted in the store.
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    const failedCount = metrics.match(/^api_actions\{chain="[^"]+",kind="qr-settlement",status="failed"\} (\d+)$/m);
+    expect(Number(failedCount?.[1])).toBeGreaterThanOrEqual(1);
+    const indexedCount = metrics.match(/^api_actions\{chain="[^"]+",kind="qr-settlement",status="indexed"\} (\d+)$/m);
+    expect(Number(indexedCount?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^api_actions_oldest_due_seconds\{chain="[^"]+"\} [0-9.e+-]+$/m);
+  });
 });
 

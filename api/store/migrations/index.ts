@@ -7,7 +7,8 @@ import { storeChainMigration } from "./0005_store_chain.js";
 import { tokenRevocationMigration } from "./0006_token_revocation.js";
 import { actionChainMigration } from "./0007_action_chain.js";
 import { chainKeysMigration } from "./0008_chain_keys.js";
+import { actionRetryMigration } from "./0009_action_retry.js";
 import type { Migration } from "./types.js";
 
 export type { Migration };
-export const migrations: Migration[] = [authMigration, signingMigration, actionsMigration, metadataMigration, storeChainMigration, tokenRevocationMigration, actionChainMigration, chainKeysMigration];
+export const migrations: Migration[] = [authMigration, signingMigration, actionsMigration, metadataMigration, storeChainMigration, tokenRevocationMigration, actionChainMigration, chainKeysMigration, actionRetryMigration];

@@ -1,5 +1,6 @@
 // Drizzle tables of the actions module, in the offchain schema (api/store/pgschema.ts).
-// DDL: api/store/migrations/0003_actions.ts and 0007_action_chain.ts (must match column for column).
+// DDL: api/store/migrations/0003_actions.ts, 0007_action_chain.ts, 0008_chain_keys.ts and
+// 0009_action_retry.ts (must match column for column).
 import { bigint, integer, jsonb, text, timestamp, uniqueIndex, index, uuid, boolean } from "drizzle-orm/pg-core";
 import { offchain } from "../pgschema.js";
 
@@ -51,6 +52,8 @@ export const action = offchain.table(
     orderHash: text("order_hash"),
     bookingId: text("booking_id"),
     parentId: uuid("parent_id"),
+    /** The failed action this one retries (POST /api/actions/{id}/retry); one retry per action. */
+    retryOf: uuid("retry_of"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
   },
@@ -60,6 +63,8 @@ export const action = offchain.table(
     index("action_sender_idx").on(t.chainId, t.sender, t.nonce),
     index("action_event_idx").on(t.eventId, t.kind),
     index("action_token_idx").on(t.tokenId, t.kind),
+    uniqueIndex("action_retry_of_idx").on(t.retryOf),
+    index("action_created_idx").on(t.createdAt, t.id),
   ],
 );
 
