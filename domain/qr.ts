@@ -48,13 +48,3 @@ export function applySettlement(
     status: qrOrderStatus(order.paidAmount, settledAmount),
   };
 }
-
-/**
- * `OracleHub.quote`: token amount (smallest unit) for a fiat amount (18 decimals), rounded up.
- * `rate` is the fiat value of one whole token.
- */
-export function quoteTokenAmount(fiatAmount: bigint, rate: bigint, decimals: number): bigint {
-  if (rate <= 0n) throw new RangeError("rate must be positive");
-  const numerator = fiatAmount * 10n ** BigInt(decimals);
-  return (numerator + rate - 1n) / rate;
-}

@@ -1,6 +1,6 @@
 // HTTP API, served by Ponder in the indexer's process (and by every `ponder serve` replica).
 // Ponder itself serves /health, /ready, /status and /metrics. Reads: GraphQL at /graphql (and /),
-// SQL over HTTP for @ponder/client at /sql/*, REST under /api. OpenAPI at /openapi.json, docs at /docs,
+// SQL over HTTP for @ponder/client at /sql/*, REST under /api (reads, quotes, sign-in, signing, write actions). OpenAPI at /openapi.json, docs at /docs,
 // the pages' files at /assets (api/pages).
 import { client, graphql } from "ponder";
 import { db } from "ponder:api";
@@ -35,6 +35,7 @@ import { signingRouter } from "../../api/signing/routes.js";
 import { actionsRouter } from "../../api/actions/routes.js";
 import { actionChains, startActionWorker } from "../../api/actions/runtime.js";
 import { registerActionMetrics } from "../../api/actions/metrics.js";
+import { quotesRouter } from "../../api/quotes/routes.js";
 
 // Before anything connects again: Ponder's pools leak a slot per failed connection attempt, so a
 // database outage would otherwise stall the indexer and hang the API for good (api/ponder/pool-repair.ts).
@@ -81,6 +82,7 @@ registerLagMetrics(observeLag);
 app.route("/", readinessRouter(observeLag, readyMaxLagBlocks(process.env)));
 app.route("/", reconciliationRouter(chainReadsOnce));
 app.route("/", readsRouter({ db, schema }, servedNetworks().map((n) => n.chainId)));
+app.route("/", quotesRouter({ db, schema }, servedNetworks().map((n) => ({ chainId: n.chainId, name: n.name }))));
 app.route("/", authRouter());
 app.route("/", signingRouter(signingDepsFromEnv({ db, schema })));
 app.route("/", actionsRouter({ db, schema }));

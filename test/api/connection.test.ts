@@ -70,6 +70,9 @@ function request(agent: http.Agent, url: string, method: string, p: string, body
   });
 }
 
+/** An action id for the routes that take one (a well-formed UUID: whether it exists does not matter here). */
+const SOME_ACTION = "00000000-0000-4000-8000-000000000000";
+
 /** Every route that reads a body, and the largest body it takes. */
 const BODY_ROUTES: { method: string; path: string; limit: number }[] = [
   { method: "POST", path: "/api/auth/verify", limit: 64 * 1024 },
@@ -83,6 +86,7 @@ const BODY_ROUTES: { method: string; path: string; limit: number }[] = [
   { method: "POST", path: "/api/actions/events/1/complete", limit: 64 * 1024 },
   { method: "POST", path: "/api/actions/check-ins", limit: 64 * 1024 },
   { method: "POST", path: "/api/actions/check-ins/batch", limit: 512 * 1024 },
+  { method: "POST", path: `/api/actions/${SOME_ACTION}/retry`, limit: 64 * 1024 },
   { method: "PUT", path: "/api/events/1/metadata", limit: 64 * 1024 },
   { method: "POST", path: "/graphql", limit: 256 * 1024 },
   { method: "POST", path: "/", limit: 256 * 1024 },
@@ -97,7 +101,7 @@ describe.each(backends)("connections on $name", ({ name, enabled }) => {
     const writes = Object.entries(doc.paths).flatMap(([p, ops]) =>
       Object.keys(ops)
         .filter((m) => m === "post" || m === "put")
-        .map((m) => `${m.toUpperCase()} ${p.replace("{eventId}", "1")}`),
+        .map((m) => `${m.toUpperCase()} ${p.replace("{eventId}", "1").replace("{id}", SOME_ACTION)}`),
     );
     expect(writes.sort()).toEqual(BODY_ROUTES.filter((r) => r.path.startsWith("/api")).map((r) => `${r.method} ${r.path}`).sort());
   });

@@ -21,6 +21,15 @@ import { deployLocal, localChain } from "../../devchain/local.js";
 import type { Deployment } from "../../config/deployment.js";
 import { KEY_ROLES, keyVariables } from "../../api/chain/keys.js";
 
+/**
+ * The sending keys of a listed network that is not a local one (a test chain on a random id): the
+ * dev account of each role, in that network's own variables (PONDER_<NET>_OWNER_PRIVATE_KEY, …), as
+ * a deployment would set them. The contracts' roles are the dev accounts (deployLocal).
+ */
+export function devKeysEnv(network: string): Record<string, string> {
+  return Object.fromEntries(KEY_ROLES.map((role) => [keyVariables(role, network, true)[0]!, toHex(roleAccount(role).getHdKey().privateKey!)]));
+}
+
 export type TestChain = {
   anvil: Anvil;
   chain: Chain;
@@ -44,15 +53,6 @@ export type TestChain = {
  * would lend its hash and timestamp to this chain's block 7. (Ponder caches RPC data for chain ids
  * other than 31337: fine, the id is never reused.)
  */
-/**
- * The sending keys of a listed network that is not a local one (a test chain on a random id): the
- * dev account of each role, in that network's own variables (PONDER_<NET>_OWNER_PRIVATE_KEY, …), as
- * a deployment would set them. The contracts' roles are the dev accounts (deployLocal).
- */
-export function devKeysEnv(network: string): Record<string, string> {
-  return Object.fromEntries(KEY_ROLES.map((role) => [keyVariables(role, network, true)[0]!, toHex(roleAccount(role).getHdKey().privateKey!)]));
-}
-
 export function uniqueChainId(): number {
   return 900_000_000 + Math.floor(Math.random() * 99_000_000);
 }

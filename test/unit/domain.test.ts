@@ -2,7 +2,8 @@ import { concat, keccak256, toHex } from "viem";
 import { describe, expect, it } from "vitest";
 import { bpsToNumber, isEmergencyCancellation, settlementPayouts, splitCompletion } from "../../domain/fees.js";
 import { addressOrNull, logId, lower, ZERO_ADDRESS } from "../../domain/ids.js";
-import { applyPayment, applySettlement, orderDataHash, qrOrderStatus, quoteTokenAmount } from "../../domain/qr.js";
+import { applyPayment, applySettlement, orderDataHash, qrOrderStatus } from "../../domain/qr.js";
+import { fiatValueOf, parseFiatAmount, quoteTokenAmount } from "../../domain/quote.js";
 import { canCheckIn, claimableAmount, eventSettlement, purchaseAmount, stakePerTicket, stakeStatusAtCompletion } from "../../domain/tickets.js";
 import { dayDate, dayOf, dayStart } from "../../domain/time.js";
 
@@ -125,5 +126,27 @@ describe("days and ids", () => {
     expect(lower("0xAbC")).toBe("0xabc");
     expect(addressOrNull(ZERO_ADDRESS)).toBeNull();
     expect(addressOrNull("0x00000000000000000000000000000000000000AA")).toBe(P);
+  });
+});
+
+describe("fiat quotes (domain/quote.ts)", () => {
+  it("parse fiat amounts to 18 decimals, refusing negative, exponent, too precise or empty ones with the reason", () => {
+    expect(parseFiatAmount("150000")).toEqual({ ok: true, value: 150_000n * 10n ** 18n });
+    expect(parseFiatAmount("1500.25")).toEqual({ ok: true, value: 150_025n * 10n ** 16n });
+    expect(parseFiatAmount("0.000000000000000001")).toEqual({ ok: true, value: 1n });
+    for (const [raw, why] of [["-5", /negative/], ["1e5", /exponent/], ["1.0000000000000000001", /more than 18 decimals/], ["", /decimal number/], ["0", /more than 0/], ["01", /decimal number/], ["1.", /decimal number/], [" 1", /decimal number/]] as const) {
+      const r = parseFiatAmount(raw);
+      expect(r.ok, raw).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(why);
+    }
+  });
+  it("quote as OracleHub does: rounded up, so the fiat price is always covered", () => {
+    const rate = 16_000n * 10n ** 18n; // IDR per whole token
+    expect(quoteTokenAmount(160_000n * 10n ** 18n, rate, 6)).toBe(10_000_000n); // 10 USDC exactly
+    expect(quoteTokenAmount(1n, rate, 6)).toBe(1n); // the smallest fiat amount still costs a unit
+    expect(quoteTokenAmount(150_000n * 10n ** 18n, 52_000_000n * 10n ** 18n, 18)).toBe(2884615384615385n); // ceil(150000/52000000 ETH)
+    expect(fiatValueOf(quoteTokenAmount(150_000n * 10n ** 18n, rate, 6), rate, 6)).toBeGreaterThanOrEqual(150_000n * 10n ** 18n);
+    expect(fiatValueOf(10_000_000n, rate, 6)).toBe(160_000n * 10n ** 18n);
+    expect(() => quoteTokenAmount(1n, 0n, 18)).toThrow(RangeError);
   });
 });
