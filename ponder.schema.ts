@@ -105,6 +105,7 @@ export const roleMember = onchainTable(
     pk: primaryKey({ columns: [table.chainId, table.contract, table.role, table.account] }),
     accountIdx: index("role_member_account_idx").on(table.account),
     roleIdx: index("role_member_role_idx").on(table.role, table.active),
+    updatedTxHashIdx: index("role_member_updated_tx_hash_idx").on(table.updatedTxHash),
   }),
 );
 
@@ -125,6 +126,7 @@ export const roleHistory = onchainTable(
   (table) => ({
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     accountIdx: index("role_history_account_idx").on(table.account),
+    txHashIdx: index("role_history_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -244,6 +246,8 @@ export const booking = onchainTable(
     inviterIdx: index("booking_inviter_idx").on(table.inviter),
     statusIdx: index("booking_status_idx").on(table.status),
     createdIdx: index("booking_created_idx").on(table.createdAt),
+    createdTxHashIdx: index("booking_created_tx_hash_idx").on(table.createdTxHash),
+    settledTxHashIdx: index("booking_settled_tx_hash_idx").on(table.settledTxHash),
   }),
 );
 
@@ -272,6 +276,7 @@ export const bookingHistory = onchainTable(
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     bookingIdx: index("booking_history_booking_idx").on(table.bookingId),
     timestampIdx: index("booking_history_timestamp_idx").on(table.timestamp),
+    txHashIdx: index("booking_history_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -313,6 +318,7 @@ export const feeLedger = onchainTable(
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     accountIdx: index("fee_ledger_account_idx").on(table.account, table.role),
     bookingIdx: index("fee_ledger_booking_idx").on(table.bookingId),
+    txHashIdx: index("fee_ledger_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -365,6 +371,7 @@ export const ticketedEvent = onchainTable(
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     organizerIdx: index("ticketed_event_organizer_idx").on(table.organizer),
     statusIdx: index("ticketed_event_status_idx").on(table.status),
+    createdTxHashIdx: index("ticketed_event_created_tx_hash_idx").on(table.createdTxHash),
   }),
 );
 
@@ -389,6 +396,7 @@ export const ticketedEventHistory = onchainTable(
   (table) => ({
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     eventIdx: index("ticketed_event_history_event_idx").on(table.eventId),
+    txHashIdx: index("ticketed_event_history_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -421,6 +429,7 @@ export const ticket = onchainTable(
     eventIdx: index("ticket_event_idx").on(table.eventId),
     ownerIdx: index("ticket_owner_idx").on(table.owner),
     paymentIdx: index("ticket_payment_idx").on(table.paymentId),
+    mintedTxHashIdx: index("ticket_minted_tx_hash_idx").on(table.mintedTxHash),
   }),
 );
 
@@ -443,6 +452,7 @@ export const ticketTransfer = onchainTable(
     tokenIdx: index("ticket_transfer_token_idx").on(table.tokenId),
     fromIdx: index("ticket_transfer_from_idx").on(table.from),
     toIdx: index("ticket_transfer_to_idx").on(table.to),
+    txHashIdx: index("ticket_transfer_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -468,6 +478,7 @@ export const checkIn = onchainTable(
     tokenIdx: index("check_in_token_idx").on(table.tokenId),
     eventIdx: index("check_in_event_idx").on(table.eventId),
     gateIdx: index("check_in_gate_idx").on(table.gateId),
+    txHashIdx: index("check_in_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -534,6 +545,8 @@ export const payment = onchainTable(
     buyerIdx: index("payment_buyer_idx").on(table.buyer),
     eventIdx: index("payment_event_idx").on(table.eventId),
     statusIdx: index("payment_status_idx").on(table.status),
+    createdTxHashIdx: index("payment_created_tx_hash_idx").on(table.createdTxHash),
+    refundTxHashIdx: index("payment_refund_tx_hash_idx").on(table.refundTxHash),
   }),
 );
 
@@ -557,6 +570,7 @@ export const refund = onchainTable(
     paymentIdx: index("refund_payment_idx").on(table.paymentId),
     buyerIdx: index("refund_buyer_idx").on(table.buyer),
     eventIdx: index("refund_event_idx").on(table.eventId),
+    txHashIdx: index("refund_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -583,6 +597,7 @@ export const stake = onchainTable(
     pk: primaryKey({ columns: [table.chainId, table.tokenId] }),
     eventIdx: index("stake_event_idx").on(table.eventId, table.status),
     paymentIdx: index("stake_payment_idx").on(table.paymentId),
+    claimTxHashIdx: index("stake_claim_tx_hash_idx").on(table.claimTxHash),
   }),
 );
 
@@ -630,6 +645,7 @@ export const processorLedger = onchainTable(
     accountIdx: index("processor_ledger_account_idx").on(table.account),
     eventIdx: index("processor_ledger_event_idx").on(table.eventId),
     kindIdx: index("processor_ledger_kind_idx").on(table.kind),
+    txHashIdx: index("processor_ledger_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -692,6 +708,7 @@ export const qrPayment = onchainTable(
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     orderIdx: index("qr_payment_order_idx").on(table.orderDataHash),
     creatorIdx: index("qr_payment_creator_idx").on(table.creator),
+    txHashIdx: index("qr_payment_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -717,6 +734,7 @@ export const qrSettlement = onchainTable(
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     orderIdx: index("qr_settlement_order_idx").on(table.orderDataHash),
     beneficiaryIdx: index("qr_settlement_beneficiary_idx").on(table.beneficiary),
+    txHashIdx: index("qr_settlement_tx_hash_idx").on(table.txHash),
   }),
 );
 
@@ -767,6 +785,7 @@ export const oracleRateHistory = onchainTable(
   (table) => ({
     pk: primaryKey({ columns: [table.chainId, table.id] }),
     tokenIdx: index("oracle_rate_history_token_idx").on(table.token, table.blockNumber),
+    txHashIdx: index("oracle_rate_history_tx_hash_idx").on(table.txHash),
   }),
 );
 

@@ -36,6 +36,7 @@ import { actionsRouter } from "../../api/actions/routes.js";
 import { actionChains, startActionWorker } from "../../api/actions/runtime.js";
 import { registerActionMetrics } from "../../api/actions/metrics.js";
 import { quotesRouter } from "../../api/quotes/routes.js";
+import { transactionsRouter } from "../../api/rest/transactions.js";
 
 // Before anything connects again: Ponder's pools leak a slot per failed connection attempt, so a
 // database outage would otherwise stall the indexer and hang the API for good (api/ponder/pool-repair.ts).
@@ -82,6 +83,7 @@ registerLagMetrics(observeLag);
 app.route("/", readinessRouter(observeLag, readyMaxLagBlocks(process.env)));
 app.route("/", reconciliationRouter(chainReadsOnce));
 app.route("/", readsRouter({ db, schema }, servedNetworks().map((n) => n.chainId)));
+app.route("/", transactionsRouter({ db, schema }, servedNetworks().map((n) => n.chainId)));
 app.route("/", quotesRouter({ db, schema }, servedNetworks().map((n) => ({ chainId: n.chainId, name: n.name }))));
 app.route("/", authRouter());
 app.route("/", signingRouter(signingDepsFromEnv({ db, schema })));

@@ -2,25 +2,20 @@
 // PGlite and PostgreSQL over a real chain: every figure is checked against the contracts
 // themselves at the block the answer names (OracleHub.quote, OracleHub.rateOf), and the event
 // quote's total is paid to purchaseTickets, which takes exactly the value it requires.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseUnits, zeroAddress } from "viem";
 import { abis } from "../../devchain/artifacts.js";
-import { writeDeployment } from "../../config/deployment.js";
-import { backends, PG_URL, pgAvailable } from "../helpers/backends.js";
+import { backends } from "../helpers/backends.js";
 import { startTestChain, uniqueChainId, type TestChain } from "../helpers/chain.js";
-import { dropSyncRows, startPonder, type PonderHandle } from "../helpers/ponder.js";
+import { indexChain, type Indexed } from "../helpers/indexed.js";
 
 const EVENT_ID = 4242n;
 const PRICE = parseUnits("0.01", 18);
 const STAKE_BPS = 1500n;
 
 let chain: TestChain;
-let tmp: string;
+let indexed: Indexed;
 let head: bigint;
-const ponders = new Map<string, PonderHandle>();
 
 beforeAll(async () => {
   chain = await startTestChain({ chainId: uniqueChainId() });
@@ -32,30 +27,18 @@ beforeAll(async () => {
   // A rate that is not the deployment's default, so the quote cannot be right by accident.
   await send({ address: contracts.OracleHub.address, abi: abis.OracleHub, functionName: "setRate", args: [tokens.USDC, 16_321n * 10n ** 18n + 7n] } as never);
   head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
-  tmp = mkdtempSync(path.join(os.tmpdir(), "quotes-"));
-  const deploymentFile = writeDeployment({ ...chain.deployment, rpcUrl: chain.anvil.rpcUrl }, path.join(tmp, "local.json"));
-  await Promise.all(
-    backends
-      .filter((b) => b.enabled)
-      .map(async (b) => {
-        const ponder = await startPonder({ deploymentFile, database: b.database });
-        await ponder.waitForBlock(head);
-        ponders.set(b.name, ponder);
-      }),
-  );
+  indexed = await indexChain(chain, "quotes");
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([...ponders.values()].map((p) => p.stop()));
+  await indexed?.stop();
   await chain?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  if (pgAvailable && chain) dropSyncRows(PG_URL, chain.anvil.chainId);
 });
 
 describe.each(backends)("quotes on $name", ({ name, enabled }) => {
   const run = enabled ? it : it.skip;
   const get = async <T = Record<string, unknown>>(route: string) => {
-    const res = await fetch(`${ponders.get(name)!.url}${route}`);
+    const res = await fetch(`${indexed.ponders.get(name)!.url}${route}`);
     return { status: res.status, body: (await res.json()) as T & { error?: { code: string; message: string } } };
   };
   type Quote = { chainId: number; block: string; fiatAmount: string; token: string; native: boolean; tokenAmount: string; rate: { rate: string; decimals: number; block: string; ageSeconds: number } };
