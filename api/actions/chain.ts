@@ -25,14 +25,14 @@ export async function chainOfSubject(wanted: number | undefined, what: string, i
   return chainId === null ? null : actionsChain(chainId);
 }
 
-/** The chain for a call to `contract`: the one named, or the only served chain that has it. `how`: how the request names one. */
-export function chainWithContract(wanted: number | undefined, contract: ContractName, how?: string): ChainContext {
+/** The chain for a call to `contract`: the one named, or the only served chain that has it. */
+export function chainWithContract(wanted: number | undefined, contract: ContractName): ChainContext {
   if (wanted !== undefined) {
     if (!served().includes(wanted)) throw unknownChain(wanted, served());
     return actionsChain(wanted);
   }
   const having = actionChains().filter((c) => c.contracts[contract]);
-  if (having.length > 1) throw chainRequired(contract, having.map((c) => c.network.chainId), how);
+  if (having.length > 1) throw chainRequired(contract, having.map((c) => c.network.chainId));
   return having[0] ?? actionChains()[0]!;
 }
 

@@ -40,8 +40,8 @@ export const unknownChain = (chainId: number, served: readonly number[]) =>
   });
 
 /** `contract` is on several served chains and the request named none. */
-export const chainRequired = (contract: string, chainIds: readonly number[], how = 'add "chainId"') =>
-  new ApiError(400, "chain_required", `${contract} is on chains ${chainIds.join(", ")} here: ${how} to say which one`, { chains: chainIds });
+export const chainRequired = (contract: string, chainIds: readonly number[]) =>
+  new ApiError(400, "chain_required", `${contract} is on chains ${chainIds.join(", ")} here: add "chainId" to say which one`, { chains: chainIds });
 
 const ambiguousChain = (what: string, id: string, chains: readonly number[]) =>
   new ApiError(400, "ambiguous_chain", `${what} ${id} exists on chains ${chains.join(", ")}: add ?chainId= to choose one`, { id, chains });
